@@ -1,0 +1,52 @@
+# The Todo platform's entry points. `make run` and `make test` work on a fresh machine:
+# they create .venv and install what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/pytest
+SERVICES := todos
+PACKAGES := libs/common $(addprefix services/,$(SERVICES))
+
+.PHONY: help install run test test-unit test-services lint format clean bench
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt \
+		$(addprefix -e ,$(PACKAGES))
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install every package and tool, pinned
+
+run: install ## Start the platform locally (embedded PostgreSQL unless DATABASE_URL is set)
+	$(BIN)/python scripts/run_stack.py
+
+lint: install ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy libs/common/src services/*/src
+
+format: install ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-unit: install ## The shared library's tests
+	$(PYTEST) libs/common/tests
+
+test-services: install ## Each service's tests, on a real PostgreSQL
+	@set -e; for service in $(SERVICES); do \
+		echo "== services/$$service"; \
+		$(PYTEST) services/$$service/tests; \
+	done
+
+test: lint test-unit test-services ## Everything CI runs: lint, then every test suite
+
+clean: ## Remove the virtualenv, caches and local data
+	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache

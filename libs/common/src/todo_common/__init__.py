@@ -1,0 +1,1 @@
+"""Shared library of the Todo platform: what every service needs, written once."""

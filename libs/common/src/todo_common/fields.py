@@ -1,0 +1,33 @@
+"""Field types for request and response schemas, shared so every service validates alike."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and a lone surrogate cannot be encoded as UTF-8:
+    # refusing both here turns what would be a driver error (a 500) into a clear 422.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+# Add to any `Annotated[str, ...]` that reaches the database.
+StorableText = AfterValidator(_storable)
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of the supported date range") from None
+
+
+# API.md: timestamps carry a timezone and are answered in UTC.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]

@@ -1,0 +1,49 @@
+"""Alembic's `env.py`, written once: each service's env.py calls `run_migrations`."""
+
+from alembic import context
+from sqlalchemy import MetaData, text
+
+from todo_common.database import create_db_engine
+from todo_common.settings import CommonSettings
+
+
+def run_migrations(target_metadata: MetaData, settings: CommonSettings, model_schema: str) -> None:
+    """Migrate the service's schema over the direct (unpooled) URL.
+
+    The version table lives in the service's own schema, so each service keeps its own
+    history and its database role needs no rights outside that schema.
+    """
+    schema = settings.db_schema
+    if context.is_offline_mode():
+        context.configure(
+            url=settings.migration_database_url,
+            target_metadata=target_metadata,
+            version_table_schema=schema,
+            literal_binds=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    engine = create_db_engine(
+        settings, model_schema=model_schema, url=settings.migration_database_url
+    )
+    try:
+        with engine.connect() as connection:
+            # Two replicas starting at once must not both migrate: serialise on a lock
+            # keyed by the schema name (released when the connection closes).
+            connection.execute(
+                text("SELECT pg_advisory_lock(hashtext(:schema))"), {"schema": schema}
+            )
+            connection.commit()
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                version_table_schema=schema,
+                include_schemas=False,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            connection.commit()
+    finally:
+        engine.dispose()

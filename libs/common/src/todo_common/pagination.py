@@ -1,0 +1,54 @@
+"""Keyset pagination: the page shape, the `limit` parameter, and opaque cursors."""
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from todo_common.errors import UnprocessableContent
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_PAGE_SIZE, description="How many items a page holds, 1 to 100.")
+]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=512, description="`next_cursor` of the previous page; omit for the first."),
+]
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(BaseModel, Generic[ItemT]):
+    items: list[ItemT]
+    next_cursor: str | None
+
+
+def encode_cursor(position: dict[str, Any]) -> str:
+    """Turn a position in a keyset ordering into an opaque, URL-safe token."""
+    raw = json.dumps(position, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    """The position a cursor encodes, or 422 if it was not made by `encode_cursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise invalid_cursor() from None
+    if not isinstance(position, dict):
+        raise invalid_cursor()
+    return position
+
+
+def invalid_cursor() -> UnprocessableContent:
+    return UnprocessableContent.for_field(
+        ["query", "cursor"], "Cursor is malformed or belongs to another query", "cursor_invalid"
+    )

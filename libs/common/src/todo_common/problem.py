@@ -1,0 +1,153 @@
+"""RFC 9457 problem+json: the one shape of every error answer, from every service."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException
+
+from todo_common.errors import DomainError
+from todo_common.request_context import current_request_id
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    instance: str,
+    headers: Mapping[str, str] | None = None,
+    errors: Sequence[Mapping[str, Any]] | None = None,
+) -> ProblemResponse:
+    """Build a problem+json response; `detail` must be safe to show a client."""
+    request_id = current_request_id()
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _title(status),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "request_id": request_id,
+    }
+    if errors is not None:
+        body["errors"] = list(errors)
+    response_headers = dict(headers or {})
+    if request_id:
+        response_headers["X-Request-ID"] = request_id
+    return ProblemResponse(body, status_code=status, headers=response_headers)
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _instance(request: Request) -> str:
+    return request.url.path
+
+
+async def _domain_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, DomainError)
+    return problem_response(
+        error.status_code,
+        error.detail,
+        instance=_instance(request),
+        headers=error.headers,
+        errors=error.errors,
+    )
+
+
+async def _http_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, HTTPException)
+    detail = error.detail if isinstance(error.detail, str) else _title(error.status_code)
+    if error.status_code == HTTPStatus.NOT_FOUND and detail == "Not Found":
+        detail = f"No route matches {request.method} {request.url.path}"
+    return problem_response(
+        error.status_code, detail, instance=_instance(request), headers=error.headers
+    )
+
+
+def _readable_location(location: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+async def _validation_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, RequestValidationError)
+    # Never echo `input`: it may be a password.
+    errors = [
+        {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
+        for item in error.errors()
+    ]
+    first = errors[0] if errors else None
+    detail = f"{_readable_location(first['loc'])}: {first['msg']}" if first else "Invalid request"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY, detail, instance=_instance(request), errors=errors
+    )
+
+
+async def _integrity_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, IntegrityError)
+    # Services turn the conflicts they expect into domain errors; this is the safety net,
+    # and the constraint name is all a client needs to know which rule was broken.
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    detail = (
+        f"The request conflicts with existing data (constraint {constraint})"
+        if constraint
+        else "The request conflicts with existing data"
+    )
+    return problem_response(HTTPStatus.CONFLICT, detail, instance=_instance(request))
+
+
+async def _database_unavailable(request: Request, error: Exception) -> ProblemResponse:
+    logger.warning("database unavailable: %s", type(error).__name__)
+    return problem_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "The database is unavailable; retry shortly",
+        instance=_instance(request),
+        headers={"Retry-After": "2"},
+    )
+
+
+async def _database_error(request: Request, error: Exception) -> ProblemResponse:
+    # An error psycopg2 reports as "operational" means the server or the link failed;
+    # any other database error is our bug, and its SQL must not reach the client.
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return await _database_unavailable(request, error)
+    return unexpected_error_response(request.url.path, error)
+
+
+def unexpected_error_response(path: str, error: BaseException) -> ProblemResponse:
+    logger.error("unhandled error", exc_info=error)
+    return problem_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "An unexpected error occurred; it has been logged with this request id",
+        instance=path,
+    )
+
+
+def register_problem_handlers(app: FastAPI) -> None:
+    """Render every error a request can meet as problem+json."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_error)

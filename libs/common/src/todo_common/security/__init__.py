@@ -1,0 +1,1 @@
+"""JWT minting and verification, and the FastAPI dependencies built on them."""

@@ -1,0 +1,126 @@
+"""Settings every service shares, read from the environment and `.env`."""
+
+import json
+import sys
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+SYMMETRIC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"})
+
+
+def _split_commas(value: object) -> object:
+    # Operators write lists as `a,b` in env files; JSON arrays are accepted too.
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            return json.loads(stripped)
+        return [item.strip() for item in stripped.split(",") if item.strip()]
+    return value
+
+
+class CommonSettings(BaseSettings):
+    """The variables of DESIGN.md; each service extends this with its own."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    log_level: LogLevel = "INFO"
+
+    # Database. The pooled URL serves requests; migrations use the direct one (Neon's
+    # PgBouncer endpoint runs in transaction mode, which DDL and advisory locks dislike).
+    database_url: str = Field(pattern=r"^postgres(ql)?(\+psycopg2)?://")
+    database_url_direct: str | None = Field(default=None, pattern=r"^postgres(ql)?(\+psycopg2)?://")
+    db_schema: str = Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    db_pool_size: PositiveInt = 10
+    db_max_overflow: Annotated[int, Field(ge=0)] = 10
+    db_pool_timeout_seconds: PositiveFloat = 5.0
+    # Neon suspends idle computes and PgBouncer drops idle server connections; recycling
+    # below those limits keeps the pool from handing out dead connections.
+    db_pool_recycle_seconds: PositiveInt = 240
+    db_connect_timeout_seconds: PositiveInt = 5
+    # Total time spent retrying a refused connection (a Neon compute waking from zero).
+    db_connect_retry_seconds: Annotated[float, Field(ge=0)] = 8.0
+
+    # JWT verification (and minting, for auth and the tests).
+    jwt_secret: SecretStr | None = None
+    jwt_public_key: str | None = None
+    jwt_jwks_url: AnyHttpUrl | None = None
+    jwt_algorithms: Annotated[list[str], NoDecode] = ["HS256"]
+    jwt_issuer: str = "todo-auth"
+    jwt_audience: str = "todo-platform"
+    jwt_jwks_cache_seconds: PositiveInt = 300
+
+    cors_origins: Annotated[list[str], NoDecode] = [
+        "http://localhost:3000",
+        "http://localhost:5173",
+    ]
+
+    @field_validator("jwt_algorithms", "cors_origins", mode="before")
+    @classmethod
+    def _parse_list(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _known_algorithms(cls, algorithms: list[str]) -> list[str]:
+        unknown = set(algorithms) - SYMMETRIC_ALGORITHMS - ASYMMETRIC_ALGORITHMS
+        if unknown or not algorithms:
+            raise ValueError(
+                f"unsupported algorithm(s) {sorted(unknown)}; use HS256 or RS256/ES256"
+            )
+        return algorithms
+
+    @model_validator(mode="after")
+    def _keys_match_algorithms(self) -> "CommonSettings":
+        chosen = set(self.jwt_algorithms)
+        if chosen & SYMMETRIC_ALGORITHMS and chosen & ASYMMETRIC_ALGORITHMS:
+            # Mixing families is how algorithm-confusion attacks get in.
+            raise ValueError("JWT_ALGORITHMS mixes HMAC and public-key algorithms")
+        if chosen & SYMMETRIC_ALGORITHMS:
+            if self.jwt_secret is None or len(self.jwt_secret.get_secret_value()) < 32:
+                raise ValueError("JWT_SECRET must be set to at least 32 characters for HS*")
+        elif self.jwt_public_key is None and self.jwt_jwks_url is None:
+            raise ValueError("JWT_PUBLIC_KEY or JWT_JWKS_URL must be set for RS*/ES*")
+        return self
+
+    @property
+    def migration_database_url(self) -> str:
+        return self.database_url_direct or self.database_url
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, naming the variable, never echoing its value (it may be secret)."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        variable = "_".join(str(part) for part in problem["loc"]).upper() or "configuration"
+        lines.append(f"  {variable}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(settings_class: type[SettingsT]) -> SettingsT:
+    """Read settings, or stop the process with one readable message naming each bad variable."""
+    try:
+        return settings_class()
+    except ValidationError as error:
+        print(  # noqa: T201 - logging may not be configured yet, and this must be seen
+            f"Invalid configuration for {settings_class.__name__}:\n{describe_validation_error(error)}",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None

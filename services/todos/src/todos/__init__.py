@@ -1,0 +1,1 @@
+"""The todos service: each user's todo items."""

@@ -1,0 +1,19 @@
+"""The todos service's ASGI app: wiring only. Run with `uvicorn --factory todos.main:build_app`."""
+
+from fastapi import FastAPI
+
+from todo_common.app import create_app
+from todo_common.settings import load_settings
+from todos.api.routes.todos import router as todos_router
+from todos.core.config import TodosSettings
+from todos.models import SCHEMA
+
+
+def build_app(settings: TodosSettings | None = None) -> FastAPI:
+    return create_app(
+        name="todos",
+        settings=settings or load_settings(TodosSettings),
+        routers=[todos_router],
+        model_schema=SCHEMA,
+        description="Each user's todo items: keyset paging, ETags, idempotent creates.",
+    )

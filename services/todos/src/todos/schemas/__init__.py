@@ -1,0 +1,1 @@
+"""Request and response models of the todos API (never the table models)."""

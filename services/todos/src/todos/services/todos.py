@@ -1,0 +1,99 @@
+"""Reading and changing one user's todos."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from todo_common.etags import require_match
+from todo_common.tables import utc_now
+from todos.models import Todo
+from todos.schemas.todo import TodoCreate, TodoPublic, TodoReplace, TodoUpdate
+from todos.services.errors import TodoNotFound
+
+
+@dataclass(frozen=True)
+class TodoSnapshot:
+    """A todo as a client sees it, with the version its ETag is made from."""
+
+    todo: TodoPublic
+    version: int
+
+    @classmethod
+    def of(cls, todo: Todo) -> "TodoSnapshot":
+        return cls(todo=TodoPublic.model_validate(todo), version=todo.version)
+
+
+def get_todo(session: Session, *, owner_id: uuid.UUID, todo_id: uuid.UUID) -> Todo:
+    """The caller's todo; another user's todo is "not found", so ids reveal nothing."""
+    return _owned_todo(session, owner_id=owner_id, todo_id=todo_id, for_update=False)
+
+
+def insert_todo(session: Session, *, owner_id: uuid.UUID, data: TodoCreate) -> Todo:
+    todo = Todo(owner_id=owner_id, **data.model_dump())
+    session.add(todo)
+    session.flush()
+    return todo
+
+
+def replace_todo(
+    session: Session,
+    *,
+    owner_id: uuid.UUID,
+    todo_id: uuid.UUID,
+    data: TodoReplace,
+    if_match: str | None,
+) -> Todo:
+    return _change(session, owner_id, todo_id, data.model_dump(), if_match)
+
+
+def update_todo(
+    session: Session,
+    *,
+    owner_id: uuid.UUID,
+    todo_id: uuid.UUID,
+    changes: TodoUpdate,
+    if_match: str | None,
+) -> Todo:
+    return _change(session, owner_id, todo_id, changes.model_dump(exclude_unset=True), if_match)
+
+
+def delete_todo(
+    session: Session, *, owner_id: uuid.UUID, todo_id: uuid.UUID, if_match: str | None
+) -> None:
+    todo = _owned_todo(session, owner_id=owner_id, todo_id=todo_id, for_update=True)
+    require_match(if_match, todo.version)
+    session.delete(todo)
+    session.flush()
+
+
+def _change(
+    session: Session,
+    owner_id: uuid.UUID,
+    todo_id: uuid.UUID,
+    values: dict[str, object],
+    if_match: str | None,
+) -> Todo:
+    # The row lock makes check-then-write atomic: two writers holding the same ETag cannot
+    # both pass the If-Match check.
+    todo = _owned_todo(session, owner_id=owner_id, todo_id=todo_id, for_update=True)
+    require_match(if_match, todo.version)
+    for field, value in values.items():
+        setattr(todo, field, value)
+    todo.version += 1
+    todo.updated_at = utc_now()
+    session.add(todo)
+    session.flush()
+    return todo
+
+
+def _owned_todo(
+    session: Session, *, owner_id: uuid.UUID, todo_id: uuid.UUID, for_update: bool
+) -> Todo:
+    statement = select(Todo).where(Todo.id == todo_id, Todo.owner_id == owner_id)
+    if for_update:
+        statement = statement.with_for_update()
+    todo = session.exec(statement).first()
+    if todo is None:
+        raise TodoNotFound()
+    return todo

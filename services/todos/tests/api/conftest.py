@@ -1,0 +1,16 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from todo_common.testing.harness import TokenFactory
+
+from tests.fixtures import ApiUser, new_user
+
+
+@pytest.fixture
+def alice(client: TestClient, make_token: TokenFactory) -> ApiUser:
+    return new_user(client, make_token)
+
+
+@pytest.fixture
+def bob(client: TestClient, make_token: TokenFactory) -> ApiUser:
+    return new_user(client, make_token)
