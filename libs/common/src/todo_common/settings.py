@@ -119,8 +119,7 @@ def load_settings(settings_class: type[SettingsT]) -> SettingsT:
     try:
         return settings_class()
     except ValidationError as error:
-        print(  # noqa: T201 - logging may not be configured yet, and this must be seen
-            f"Invalid configuration for {settings_class.__name__}:\n{describe_validation_error(error)}",
-            file=sys.stderr,
-        )
+        problems = describe_validation_error(error)
+        # Logging may not be configured yet, and this must be seen.
+        print(f"Invalid configuration for {settings_class.__name__}:\n{problems}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -1,9 +1,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from todo_common.testing.harness import TokenFactory
-
 from tests.fixtures import ApiUser, new_user
+from todo_common.testing.harness import TokenFactory
 
 
 @pytest.fixture

@@ -129,14 +129,14 @@ class TokenVerifier:
             key_id = header.get("kid")
             if not isinstance(key_id, str):
                 raise Unauthorized("Token has no key id")
-            key = await self._jwks.key_for(key_id)
-            if key is None:
+            published_key = await self._jwks.key_for(key_id)
+            if published_key is None:
                 raise Unauthorized("Token signed with an unknown key")
-            return key
-        key = self._public_key or self._secret
-        if key is None:
+            return published_key
+        configured_key = self._public_key or self._secret
+        if configured_key is None:
             raise Unauthorized("No verification key configured")
-        return key
+        return configured_key
 
     async def aclose(self) -> None:
         if self._jwks is not None:

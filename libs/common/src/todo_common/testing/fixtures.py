@@ -1,7 +1,7 @@
 """Pytest fixtures every service's tests use: one throwaway PostgreSQL cluster per run."""
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -9,13 +9,12 @@ import pytest
 
 from todo_common.embedded_postgres import EmbeddedPostgres, free_port
 from todo_common.security.tokens import mint_token
-
 from todo_common.testing.harness import (
     SERVICES,
-    TokenFactory,
     TEST_AUDIENCE,
     TEST_ISSUER,
     TEST_JWT_SECRET,
+    TokenFactory,
 )
 
 

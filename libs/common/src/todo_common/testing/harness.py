@@ -9,7 +9,7 @@ from sqlalchemy import MetaData
 from todo_common.embedded_postgres import EmbeddedPostgres
 
 SERVICES = ["auth", "users", "todos"]
-TEST_JWT_SECRET = "test-only-signing-secret-0123456789abcdef"
+TEST_JWT_SECRET = "test-only-signing-secret-0123456789abcdef"  # noqa: S105
 TEST_ISSUER = "todo-auth"
 TEST_AUDIENCE = "todo-platform"
 
@@ -40,6 +40,6 @@ def truncate_tables(postgres: EmbeddedPostgres, metadata: MetaData, database: st
     connection = psycopg2.connect(postgres.url(database=database))
     try:
         with connection, connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {names} CASCADE")  # noqa: S608 - names come from our metadata
+            cursor.execute(f"TRUNCATE {names} CASCADE")
     finally:
         connection.close()

@@ -83,5 +83,8 @@ def _replay(session: Session, owner_id: uuid.UUID, key: str, fingerprint: str) -
     ).one()
     if record.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused()
-    assert record.response_body is not None and record.response_version is not None
+    if record.response_body is None or record.response_version is None:
+        # The record and its answer are written in one transaction, so this cannot happen
+        # unless someone edited the table by hand.
+        raise RuntimeError(f"idempotency record {key!r} has no stored response")
     return TodoSnapshot(TodoPublic.model_validate(record.response_body), record.response_version)

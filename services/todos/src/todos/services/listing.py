@@ -61,16 +61,14 @@ def _escape_like(text: str) -> str:
 
 
 def _ordering(sort: TodoSort) -> list[Any]:
+    descending = sort in _DESCENDING
+    tiebreak = col(Todo.id).desc() if descending else col(Todo.id).asc()
     if sort in (TodoSort.NEWEST_FIRST, TodoSort.OLDEST_FIRST):
-        key = col(Todo.created_at)
-        if sort in _DESCENDING:
-            return [key.desc(), col(Todo.id).desc()]
-        return [key.asc(), col(Todo.id).asc()]
+        created_at = col(Todo.created_at)
+        return [created_at.desc() if descending else created_at.asc(), tiebreak]
     # Todos without a due date come last in both directions.
-    key = col(Todo.due_at)
-    if sort in _DESCENDING:
-        return [key.desc().nulls_last(), col(Todo.id).desc()]
-    return [key.asc().nulls_last(), col(Todo.id).asc()]
+    due_at = col(Todo.due_at)
+    return [(due_at.desc() if descending else due_at.asc()).nulls_last(), tiebreak]
 
 
 def _after(sort: TodoSort, position: tuple[datetime | None, uuid.UUID]) -> ColumnElement[bool]:

@@ -1,12 +1,12 @@
 """HTTP routes of `/api/v1/todos`: read inputs, call one service function, answer."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
 from todo_common.database import SessionDep
 from todo_common.etags import etag_for
-from todo_common.problem import PROBLEM_MEDIA_TYPE
+from todo_common.problem import problem_responses
 from todo_common.security.dependencies import CurrentUser
 from todos.api.dependencies import IdempotencyKey, IfMatch, TodoDep, TodoId
 from todos.schemas.listing import TodoListQuery
@@ -17,22 +17,12 @@ from todos.services.todos import TodoSnapshot
 router = APIRouter(tags=["todos"])
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
-
-
-AUTH_ERRORS = {401: _problem("Missing, expired or invalid bearer token")}
-NOT_FOUND = {404: _problem("No such todo for this user")}
-STALE = {412: _problem("If-Match does not match the todo's current ETag")}
-INVALID = {422: _problem("The request is invalid")}
-
-
 def _with_etag(response: Response, snapshot: TodoSnapshot) -> TodoPublic:
     response.headers["ETag"] = etag_for(snapshot.version)
     return snapshot.todo
 
 
-@router.get("", responses={**AUTH_ERRORS, **INVALID})
+@router.get("", responses=problem_responses(401, 422))
 def list_todos(
     session: SessionDep, user: CurrentUser, query: Annotated[TodoListQuery, Query()]
 ) -> TodoPage:
@@ -40,7 +30,7 @@ def list_todos(
     return listing.list_todos(session, owner_id=user.user_id, query=query)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses={**AUTH_ERRORS, **INVALID})
+@router.post("", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 422))
 def create_todo(
     request: Request,
     response: Response,
@@ -65,13 +55,13 @@ def create_todo(
     return _with_etag(response, created.snapshot)
 
 
-@router.get("/{todo_id}", responses={**AUTH_ERRORS, **NOT_FOUND, **INVALID})
+@router.get("/{todo_id}", responses=problem_responses(401, 404, 422))
 def get_todo(todo: TodoDep, response: Response) -> TodoPublic:
     """Read one of your todos."""
     return _with_etag(response, TodoSnapshot.of(todo))
 
 
-@router.put("/{todo_id}", responses={**AUTH_ERRORS, **NOT_FOUND, **STALE, **INVALID})
+@router.put("/{todo_id}", responses=problem_responses(401, 404, 412, 422))
 def replace_todo(
     todo_id: TodoId,
     data: TodoReplace,
@@ -87,7 +77,7 @@ def replace_todo(
     return _with_etag(response, TodoSnapshot.of(todo))
 
 
-@router.patch("/{todo_id}", responses={**AUTH_ERRORS, **NOT_FOUND, **STALE, **INVALID})
+@router.patch("/{todo_id}", responses=problem_responses(401, 404, 412, 422))
 def update_todo(
     todo_id: TodoId,
     changes: TodoUpdate,
@@ -106,7 +96,7 @@ def update_todo(
 @router.delete(
     "/{todo_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={**AUTH_ERRORS, **NOT_FOUND, **STALE, **INVALID},
+    responses=problem_responses(401, 404, 412, 422),
 )
 def delete_todo(
     todo_id: TodoId, session: SessionDep, user: CurrentUser, if_match: IfMatch = None
