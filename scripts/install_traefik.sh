@@ -20,7 +20,7 @@ set -euo pipefail
 
 # Pinned version. Chosen from `go list -m -versions github.com/traefik/traefik/v3`
 # as the newest stable v3 the module proxy serves; it needs Go >= 1.26.0.
-readonly TRAEFIK_VERSION="v3.7.13"
+readonly TRAEFIK_VERSION="v3.6.12"
 readonly TRAEFIK_MODULE="github.com/traefik/traefik/v3"
 readonly RELEASE_BASE_URL="https://github.com/traefik/traefik/releases/download"
 # Seconds; kept small because the download is expected to fail offline.

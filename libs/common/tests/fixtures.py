@@ -1,0 +1,211 @@
+"""Factories for the shared library's tests: settings, tiny apps, keys, tokens, a JWKS server."""
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+from jose import jwk, jwt
+
+from todo_common.app import StartupHook, create_app
+from todo_common.embedded_postgres import EmbeddedPostgres
+from todo_common.settings import CommonSettings
+from todo_common.testing.harness import (
+    TEST_AUDIENCE,
+    TEST_ISSUER,
+    TEST_JWT_SECRET,
+    service_settings_values,
+)
+
+# Nothing listens on the discard port: an app built with this URL never reaches a database,
+# and any test that tries fails fast instead of hanging.
+UNREACHABLE_DATABASE_URL = "postgresql://nobody:nothing@127.0.0.1:9/nowhere"
+APP_NAME = "widgets"
+API_PREFIX = f"/api/v1/{APP_NAME}"
+
+
+# Settings and apps
+
+
+def make_settings(
+    database_url: str = UNREACHABLE_DATABASE_URL, schema: str = "todos", **overrides: Any
+) -> CommonSettings:
+    """Settings as a service under test gets them, never read from a `.env` file."""
+    values = {**service_settings_values(database_url, schema), **overrides}
+    return CommonSettings(_env_file=None, **values)
+
+
+def make_app(
+    *routers: APIRouter,
+    settings: CommonSettings | None = None,
+    on_startup: Sequence[StartupHook] = (),
+) -> FastAPI:
+    """A service built by `create_app`, mounted under `/api/v1/widgets`."""
+    settings = settings or make_settings()
+    return create_app(
+        name=APP_NAME,
+        settings=settings,
+        routers=list(routers),
+        model_schema=settings.db_schema,
+        on_startup=on_startup,
+    )
+
+
+def make_client(*routers: APIRouter, **app_options: Any) -> TestClient:
+    """A client that sees every answer, 500s included, as a browser would."""
+    return TestClient(make_app(*routers, **app_options), raise_server_exceptions=False)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """The JSON log lines of captured output (anything else is ignored)."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            lines.append(json.loads(line))
+    return lines
+
+
+# Tokens
+
+
+def claims_for(**overrides: Any) -> dict[str, Any]:
+    """Valid claims for the test issuer and audience; an override of None removes the claim."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": str(uuid.uuid4()),
+        "role": "user",
+        "email": "someone@example.com",
+        "iss": TEST_ISSUER,
+        "aud": TEST_AUDIENCE,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=15)).timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    claims.update(overrides)
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def sign(
+    claims: dict[str, Any],
+    key: str = TEST_JWT_SECRET,
+    algorithm: str = "HS256",
+    key_id: str | None = None,
+) -> str:
+    headers = {"kid": key_id} if key_id else None
+    return str(jwt.encode(claims, key, algorithm=algorithm, headers=headers))
+
+
+def _segment(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def hand_signed(header: dict[str, Any], claims: dict[str, Any], hmac_key: bytes | None) -> str:
+    """A token built byte by byte, for what JWT libraries refuse to make (`none`, confusion)."""
+    signing_input = f"{_segment(json.dumps(header).encode())}.{_segment(json.dumps(claims).encode())}"
+    signature = (
+        hmac.new(hmac_key, signing_input.encode(), hashlib.sha256).digest() if hmac_key else b""
+    )
+    return f"{signing_input}.{_segment(signature)}"
+
+
+@dataclass
+class RsaKey:
+    """An RSA key pair as auth would hold it, with the key id it publishes."""
+
+    kid: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    @cached_property
+    def _private(self) -> rsa.RSAPrivateKey:
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    @cached_property
+    def private_pem(self) -> str:
+        return self._private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+
+    @cached_property
+    def public_pem(self) -> str:
+        return (
+            self._private.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
+
+    def jwk(self) -> dict[str, Any]:
+        public: dict[str, Any] = jwk.construct(self.public_pem, "RS256").to_dict()
+        return {**public, "kid": self.kid, "use": "sig"}
+
+    def sign(self, claims: dict[str, Any], *, key_id: str | None = None) -> str:
+        """Signed with this key; the header names `key_id` (this key's id by default)."""
+        return sign(claims, self.private_pem, "RS256", key_id=key_id or self.kid)
+
+
+# A JWKS endpoint on a real socket
+
+
+class JwksServer:
+    """Serves `{"keys": [...]}` on 127.0.0.1 from a thread, counting the fetches."""
+
+    def __init__(self, keys: Sequence[RsaKey]) -> None:
+        self.keys = list(keys)
+        self.fetches = 0
+        self.status = 200
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
+                server.fetches += 1
+                body = json.dumps({"keys": [key.jwk() for key in server.keys]}).encode()
+                self.send_response(server.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._http.server_address[1]}/.well-known/jwks.json"
+
+    def __enter__(self) -> "JwksServer":
+        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+
+
+# The real database, taken away for a while
+
+
+@contextmanager
+def database_down(postgres: EmbeddedPostgres) -> Iterator[None]:
+    """Stop the session's cluster; it runs again afterwards, whatever the test did."""
+    postgres.stop()
+    try:
+        yield
+    finally:
+        if not postgres.is_running():
+            postgres.start()
