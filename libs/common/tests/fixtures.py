@@ -3,7 +3,9 @@
 import base64
 import hashlib
 import hmac
+import io
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -22,6 +24,7 @@ from jose import jwk, jwt
 
 from todo_common.app import StartupHook, create_app
 from todo_common.embedded_postgres import EmbeddedPostgres
+from todo_common.logging import JsonFormatter
 from todo_common.settings import CommonSettings
 from todo_common.testing.harness import (
     TEST_AUDIENCE,
@@ -73,13 +76,37 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def json_lines(text: str) -> list[dict[str, Any]]:
-    """The JSON log lines of captured output (anything else is ignored)."""
-    lines = []
-    for line in text.splitlines():
-        if line.startswith("{"):
-            lines.append(json.loads(line))
-    return lines
+@dataclass
+class CapturedLogs:
+    """What the service logged, one JSON object a line."""
+
+    stream: io.StringIO
+
+    @property
+    def text(self) -> str:
+        # The test client's own request log (httpx) is not the service's.
+        return "\n".join(
+            line
+            for line in self.stream.getvalue().splitlines()
+            if not json.loads(line)["logger"].startswith("httpx")
+        )
+
+    def lines(self, logger: str | None = None) -> list[dict[str, Any]]:
+        entries = [json.loads(line) for line in self.text.splitlines()]
+        return [entry for entry in entries if logger is None or entry["logger"] == logger]
+
+
+def capture_logs() -> CapturedLogs:
+    """Point the JSON handler the last `create_app` installed at a buffer the test can read."""
+    [handler] = [
+        handler
+        for handler in logging.getLogger().handlers
+        if isinstance(handler, logging.StreamHandler)
+        and isinstance(handler.formatter, JsonFormatter)
+    ]
+    captured = CapturedLogs(io.StringIO())
+    handler.setStream(captured.stream)
+    return captured
 
 
 # Tokens
@@ -112,13 +139,24 @@ def sign(
     return str(jwt.encode(claims, key, algorithm=algorithm, headers=headers))
 
 
+def decoded_segment(token: str, index: int) -> dict[str, Any]:
+    """The header (0) or the claims (1) of a token, unverified."""
+    segment = token.split(".")[index]
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    )
+    return decoded
+
+
 def _segment(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def hand_signed(header: dict[str, Any], claims: dict[str, Any], hmac_key: bytes | None) -> str:
     """A token built byte by byte, for what JWT libraries refuse to make (`none`, confusion)."""
-    signing_input = f"{_segment(json.dumps(header).encode())}.{_segment(json.dumps(claims).encode())}"
+    signing_input = (
+        f"{_segment(json.dumps(header).encode())}.{_segment(json.dumps(claims).encode())}"
+    )
     signature = (
         hmac.new(hmac_key, signing_input.encode(), hashlib.sha256).digest() if hmac_key else b""
     )
@@ -147,7 +185,9 @@ class RsaKey:
     def public_pem(self) -> str:
         return (
             self._private.public_key()
-            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
             .decode()
         )
 
@@ -173,7 +213,7 @@ class JwksServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
+            def do_GET(self) -> None:
                 server.fetches += 1
                 body = json.dumps({"keys": [key.jwk() for key in server.keys]}).encode()
                 self.send_response(server.status)

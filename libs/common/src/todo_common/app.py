@@ -10,6 +10,7 @@ from todo_common.database import create_db_engine
 from todo_common.health import router as health_router
 from todo_common.logging import configure_logging
 from todo_common.middleware import RequestContextMiddleware
+from todo_common.openapi import install_problem_openapi
 from todo_common.problem import register_problem_handlers
 from todo_common.security.verification import TokenVerifier
 from todo_common.settings import CommonSettings
@@ -61,6 +62,7 @@ def create_app(
         app.include_router(router, prefix=prefix)
     app.include_router(health_router)
     register_problem_handlers(app)
+    install_problem_openapi(app)
 
     if settings.cors_origins:
         app.add_middleware(

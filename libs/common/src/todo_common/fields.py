@@ -21,6 +21,11 @@ def _storable(value: str) -> str:
 # Add to any `Annotated[str, ...]` that reaches the database.
 StorableText = AfterValidator(_storable)
 
+# The same rules in the published schema, so clients (and schemathesis) can see them:
+# no NUL anywhere, and for required names and titles at least one visible character.
+PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
+NON_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
 
 def _to_utc(value: datetime) -> datetime:
     try:

@@ -3,13 +3,15 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
-from todo_common.fields import StorableText, UtcDatetime
+from todo_common.fields import PLAIN_TEXT_PATTERN, StorableText, UtcDatetime
 from todo_common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from todos.models import Priority
 
-SearchText = Annotated[str, StringConstraints(min_length=1, max_length=200), StorableText]
+SearchText = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=PLAIN_TEXT_PATTERN), StorableText
+]
 
 
 class TodoSort(StrEnum):
@@ -32,9 +34,3 @@ class TodoListQuery(BaseModel):
     ] = None
     due_after: Annotated[UtcDatetime | None, Field(description="Due at or after this time.")] = None
     sort: TodoSort = TodoSort.NEWEST_FIRST
-
-    @model_validator(mode="after")
-    def _range_is_ordered(self) -> "TodoListQuery":
-        if self.due_before and self.due_after and self.due_after >= self.due_before:
-            raise ValueError("due_after must be earlier than due_before")
-        return self

@@ -9,15 +9,27 @@ import uuid
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from todo_common.fields import StorableText, UtcDatetime
+from todo_common.fields import (
+    NON_BLANK_TEXT_PATTERN,
+    PLAIN_TEXT_PATTERN,
+    StorableText,
+    UtcDatetime,
+)
 from todo_common.pagination import Page
 from todos.models import Priority
 
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), StorableText
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=NON_BLANK_TEXT_PATTERN
+    ),
+    StorableText,
 ]
-Description = Annotated[str, StringConstraints(max_length=10_000), StorableText]
+Description = Annotated[
+    str, StringConstraints(max_length=10_000, pattern=PLAIN_TEXT_PATTERN), StorableText
+]
 
 
 class TodoCreate(BaseModel):
@@ -39,17 +51,18 @@ class TodoUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # Properties a client may send on update
-    title: Title | None = None
+    # Properties a client may send on update. `description` and `due_at` may be cleared
+    # with null; the others may be left out but not nulled (SkipJsonSchema keeps the
+    # published schema saying so).
+    title: Title | SkipJsonSchema[None] = None
     description: Description | None = None
-    completed: bool | None = None
-    priority: Priority | None = None
+    completed: bool | SkipJsonSchema[None] = None
+    priority: Priority | SkipJsonSchema[None] = None
     due_at: UtcDatetime | None = None
 
     @field_validator("title", "completed", "priority")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
-        # `description` and `due_at` may be cleared with null; these three may not.
         if value is None:
             raise ValueError("may not be null")
         return value
@@ -68,4 +81,5 @@ class TodoPublic(BaseModel):
     updated_at: UtcDatetime
 
 
-TodoPage = Page[TodoPublic]
+class TodoPage(Page[TodoPublic]):
+    """One page of todos; pass `next_cursor` back as `cursor` for the next (null: the end)."""

@@ -105,11 +105,17 @@ def _position(cursor: str, sort: TodoSort) -> tuple[datetime | None, uuid.UUID]:
     # A cursor continues the ordering it was made for; under another sort it means nothing.
     if position.get("sort") != sort.value:
         raise invalid_cursor()
+    raw_value, raw_id = position.get("value"), position.get("id")
+    # A forged cursor can hold any JSON, and uuid.UUID(5) raises AttributeError, not
+    # ValueError: check the shape before parsing.
+    if "value" not in position or not isinstance(raw_value, str | None):
+        raise invalid_cursor()
+    if not isinstance(raw_id, str):
+        raise invalid_cursor()
     try:
-        raw_value = position["value"]
         value = datetime.fromisoformat(raw_value) if raw_value is not None else None
-        last_id = uuid.UUID(position["id"])
-    except (KeyError, TypeError, ValueError):
+        last_id = uuid.UUID(raw_id)
+    except ValueError:
         raise invalid_cursor() from None
     if value is None and sort in (TodoSort.NEWEST_FIRST, TodoSort.OLDEST_FIRST):
         raise invalid_cursor()
