@@ -50,3 +50,6 @@ test: lint test-unit test-services ## Everything CI runs: lint, then every test 
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
+
+bench: install ## Benchmarks: the todos list query at a million rows
+	$(BIN)/python scripts/bench/todos_listing.py

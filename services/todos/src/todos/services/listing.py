@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, tuple_
+from sqlalchemy import or_, tuple_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -19,20 +19,80 @@ from todos.schemas.listing import TodoListQuery, TodoSort
 from todos.schemas.todo import TodoPage, TodoPublic
 
 _DESCENDING = {TodoSort.NEWEST_FIRST, TodoSort.DUE_LATEST}
+_BY_CREATION = {TodoSort.NEWEST_FIRST, TodoSort.OLDEST_FIRST}
+
+# Where a page ends: the sort key of its last todo (None for an undated one) and its id.
+_Position = tuple[datetime | None, uuid.UUID]
 
 
 def list_todos(session: Session, *, owner_id: uuid.UUID, query: TodoListQuery) -> TodoPage:
-    statement = _filtered(select(Todo).where(Todo.owner_id == owner_id), query)
-    if query.cursor is not None:
-        statement = statement.where(_after(query.sort, _position(query.cursor, query.sort)))
-    statement = statement.order_by(*_ordering(query.sort)).limit(query.limit + 1)
+    base = _filtered(select(Todo).where(Todo.owner_id == owner_id), query)
+    position = _position(query.cursor, query.sort) if query.cursor is not None else None
+    wanted = query.limit + 1  # one more than a page tells whether another page follows
+    if query.sort in _BY_CREATION:
+        rows = _fetch(session, _dated_run(base, col(Todo.created_at), query.sort, position), wanted)
+    else:
+        rows = _due_ordered_rows(session, base, query.sort, position, wanted)
 
-    rows = list(session.exec(statement))
     page, has_more = rows[: query.limit], len(rows) > query.limit
-    next_cursor = _cursor_after(page[-1], query.sort) if has_more else None
     return TodoPage(
-        items=[TodoPublic.model_validate(todo) for todo in page], next_cursor=next_cursor
+        items=[TodoPublic.model_validate(todo) for todo in page],
+        next_cursor=cursor_after(page[-1], query.sort) if has_more else None,
     )
+
+
+def _due_ordered_rows(
+    session: Session,
+    base: SelectOfScalar[Todo],
+    sort: TodoSort,
+    position: _Position | None,
+    wanted: int,
+) -> list[Todo]:
+    # Undated todos come last in both directions. Reading the dated run and then the
+    # undated run as two queries keeps each one an index range scan; a single query
+    # with `OR due_at IS NULL` in its keyset condition cannot use the index that way.
+    rows: list[Todo] = []
+    in_undated_run = position is not None and position[0] is None
+    if not in_undated_run:
+        dated = _dated_run(
+            base.where(col(Todo.due_at).is_not(None)), col(Todo.due_at), sort, position
+        )
+        rows = _fetch(session, dated, wanted)
+    if len(rows) < wanted:
+        after_id = position[1] if in_undated_run and position is not None else None
+        undated = _undated_run(base.where(col(Todo.due_at).is_(None)), sort, after_id)
+        rows += _fetch(session, undated, wanted - len(rows))
+    return rows
+
+
+def _dated_run(
+    statement: SelectOfScalar[Todo],
+    key: Any,
+    sort: TodoSort,
+    position: _Position | None,
+) -> SelectOfScalar[Todo]:
+    descending = sort in _DESCENDING
+    todo_id = col(Todo.id)
+    if position is not None:
+        row, bound = tuple_(key, todo_id), tuple_(position[0], position[1])
+        statement = statement.where(row < bound if descending else row > bound)
+    if descending:
+        return statement.order_by(key.desc(), todo_id.desc())
+    return statement.order_by(key.asc(), todo_id.asc())
+
+
+def _undated_run(
+    statement: SelectOfScalar[Todo], sort: TodoSort, after_id: uuid.UUID | None
+) -> SelectOfScalar[Todo]:
+    descending = sort in _DESCENDING
+    todo_id = col(Todo.id)
+    if after_id is not None:
+        statement = statement.where(todo_id < after_id if descending else todo_id > after_id)
+    return statement.order_by(todo_id.desc() if descending else todo_id.asc())
+
+
+def _fetch(session: Session, statement: SelectOfScalar[Todo], limit: int) -> list[Todo]:
+    return list(session.exec(statement.limit(limit)))
 
 
 def _filtered(statement: SelectOfScalar[Todo], query: TodoListQuery) -> SelectOfScalar[Todo]:
@@ -60,47 +120,15 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _ordering(sort: TodoSort) -> list[Any]:
-    descending = sort in _DESCENDING
-    tiebreak = col(Todo.id).desc() if descending else col(Todo.id).asc()
-    if sort in (TodoSort.NEWEST_FIRST, TodoSort.OLDEST_FIRST):
-        created_at = col(Todo.created_at)
-        return [created_at.desc() if descending else created_at.asc(), tiebreak]
-    # Todos without a due date come last in both directions.
-    due_at = col(Todo.due_at)
-    return [(due_at.desc() if descending else due_at.asc()).nulls_last(), tiebreak]
-
-
-def _after(sort: TodoSort, position: tuple[datetime | None, uuid.UUID]) -> ColumnElement[bool]:
-    value, last_id = position
-    descending = sort in _DESCENDING
-    todo_id = col(Todo.id)
-    if sort in (TodoSort.NEWEST_FIRST, TodoSort.OLDEST_FIRST):
-        row, bound = tuple_(col(Todo.created_at), todo_id), tuple_(value, last_id)
-        return row < bound if descending else row > bound
-
-    due_at = col(Todo.due_at)
-    id_after = todo_id < last_id if descending else todo_id > last_id
-    if value is None:
-        # Already in the trailing run of undated todos: continue within it by id.
-        return and_(due_at.is_(None), id_after)
-    return or_(
-        due_at < value if descending else due_at > value,
-        and_(due_at == value, id_after),
-        due_at.is_(None),
-    )
-
-
-def _cursor_after(todo: Todo, sort: TodoSort) -> str:
-    value = (
-        todo.created_at if sort in (TodoSort.NEWEST_FIRST, TodoSort.OLDEST_FIRST) else todo.due_at
-    )
+def cursor_after(todo: Todo, sort: TodoSort) -> str:
+    """The cursor of the page that follows `todo` in `sort` order."""
+    value = todo.created_at if sort in _BY_CREATION else todo.due_at
     return encode_cursor(
         {"sort": sort.value, "value": value.isoformat() if value else None, "id": str(todo.id)}
     )
 
 
-def _position(cursor: str, sort: TodoSort) -> tuple[datetime | None, uuid.UUID]:
+def _position(cursor: str, sort: TodoSort) -> _Position:
     position = decode_cursor(cursor)
     # A cursor continues the ordering it was made for; under another sort it means nothing.
     if position.get("sort") != sort.value:
@@ -117,7 +145,7 @@ def _position(cursor: str, sort: TodoSort) -> tuple[datetime | None, uuid.UUID]:
         last_id = uuid.UUID(raw_id)
     except ValueError:
         raise invalid_cursor() from None
-    if value is None and sort in (TodoSort.NEWEST_FIRST, TodoSort.OLDEST_FIRST):
+    if value is None and sort in _BY_CREATION:
         raise invalid_cursor()
     if value is not None and value.tzinfo is None:
         raise invalid_cursor()
