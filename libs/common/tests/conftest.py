@@ -12,8 +12,8 @@ pytest_plugins = ["todo_common.testing.fixtures"]
 
 @pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
-    # `create_app` points the root logger at the stdout of the moment (often capsys's,
-    # which closes with the test); later tests must not inherit a dead handler.
+    # `create_app` points the root logger at the stdout of the moment, which may be a
+    # capture stream that closes with the test; later tests must not inherit it.
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -229,7 +229,9 @@ class JwksServer:
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}/.well-known/jwks.json"
 
     def __enter__(self) -> "JwksServer":
-        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        # A short poll interval keeps `shutdown()` from waiting half a second per test.
+        serve = partial(self._http.serve_forever, poll_interval=0.01)
+        threading.Thread(target=serve, daemon=True).start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -243,8 +245,8 @@ class JwksServer:
 @contextmanager
 def database_down(postgres: EmbeddedPostgres) -> Iterator[None]:
     """Stop the session's cluster; it runs again afterwards, whatever the test did."""
-    postgres.stop()
     try:
+        postgres.stop()
         yield
     finally:
         if not postgres.is_running():

@@ -75,13 +75,17 @@ class TestRequestId:
 
     @pytest.mark.parametrize(
         "request_id",
-        ["has spaces", "<script>alert(1)</script>", "x" * 129, "semi;colon", "ünïcode".encode()],
+        [
+            b"has spaces",
+            b"<script>alert(1)</script>",
+            b"x" * 129,
+            b"semi;colon",
+            "ünïcode".encode(),
+        ],
         ids=["spaces", "markup", "too-long", "semicolon", "non-ascii"],
     )
-    def test_insane_client_id_is_replaced(
-        self, client: TestClient, request_id: str | bytes
-    ) -> None:
-        response = client.get(f"{API_PREFIX}/things", headers={"X-Request-ID": request_id})
+    def test_insane_client_id_is_replaced(self, client: TestClient, request_id: bytes) -> None:
+        response = client.get(f"{API_PREFIX}/things", headers={b"X-Request-ID": request_id})
 
         assert GENERATED_ID.match(response.headers["x-request-id"])
 

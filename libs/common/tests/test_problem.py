@@ -1,7 +1,6 @@
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import pytest
 from fastapi import APIRouter, HTTPException
 from fastapi.testclient import TestClient
@@ -22,6 +21,9 @@ from todo_common.errors import (
     UnprocessableContent,
 )
 from todo_common.problem import PROBLEM_MEDIA_TYPE, problem_responses
+
+if TYPE_CHECKING:
+    from httpx2 import Response  # what Starlette's TestClient answers with
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "request_id"}
 PASSWORD = "correct-horse-battery-staple"
@@ -69,6 +71,11 @@ def crash() -> None:
     raise RuntimeError("secret internals: SELECT password FROM auth.account")
 
 
+@router.get("/bad-response")
+def answer_with_an_invalid_body() -> SignUp:
+    return {"email": "not-an-email", "password": PASSWORD}  # type: ignore[return-value]
+
+
 @router.post("/sign-ups", status_code=201)
 def sign_up(data: SignUp) -> dict[str, str]:
     return {"email": data.email}
@@ -89,7 +96,7 @@ def run_broken_query(session: SessionDep) -> None:
     session.execute(text("SELECT secret_column FROM todos.no_such_table"))
 
 
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+def assert_problem(response: "Response", status: int) -> dict[str, Any]:
     """The RFC 9457 shape every error shares; returns the body for further checks."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
@@ -242,6 +249,13 @@ class TestUnexpectedErrors:
         assert "RuntimeError" not in response.text
         assert "request id" in body["detail"]
 
+    def test_invalid_response_body_is_500_without_echoing_it(self, client: TestClient) -> None:
+        response = client.get(f"{API_PREFIX}/bad-response")
+
+        assert_problem(response, 500)
+        assert PASSWORD not in response.text
+        assert "not-an-email" not in response.text
+
     def test_is_logged_with_the_request_id_and_traceback(self) -> None:
         with make_client(router, settings=make_settings(log_level="INFO")) as client:
             logs = capture_logs()
@@ -263,7 +277,7 @@ def database_client(service_database_urls: dict[str, str]) -> Iterator[TestClien
     """A client of an app on the real database, with a table that has a unique constraint."""
     settings = make_settings(service_database_urls["todos"])
     with make_client(router, settings=settings) as test_client:
-        engine = test_client.app.state.engine  # type: ignore[attr-defined]
+        engine = test_client.app.state.engine
         with engine.begin() as connection:
             connection.execute(
                 text(

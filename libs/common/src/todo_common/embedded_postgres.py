@@ -61,7 +61,9 @@ class EmbeddedPostgres:
         self, user: str = SUPERUSER, password: str | None = None, database: str = "postgres"
     ) -> str:
         secret = self.superuser_password if password is None else password
-        return f"postgresql://{quote(user)}:{quote(secret)}@{self.host}:{self.port}/{database}"
+        # safe="": quote() leaves "/" alone by default, which would end the URL's authority.
+        credentials = f"{quote(user, safe='')}:{quote(secret, safe='')}"
+        return f"postgresql://{credentials}@{self.host}:{self.port}/{database}"
 
     def start(self) -> None:
         """Initialise the cluster if needed, then start it and wait until it accepts connections."""

@@ -1,9 +1,10 @@
 """Field types for request and response schemas, shared so every service validates alike."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 
 def _storable(value: str) -> str:
@@ -27,6 +28,17 @@ PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
 NON_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 
+# What an RFC 3339 date-time starts with. Pydantic would also read a number, or a string of
+# digits, as a Unix timestamp: no client means that, so it is refused before parsing.
+_RFC3339_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
+
+
+def _rfc3339_text(value: object) -> object:
+    if isinstance(value, datetime) or (isinstance(value, str) and _RFC3339_DATE.match(value)):
+        return value
+    raise ValueError("must be an RFC 3339 date-time with a timezone, e.g. 2030-01-31T09:00:00Z")
+
+
 def _to_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
@@ -35,4 +47,4 @@ def _to_utc(value: datetime) -> datetime:
 
 
 # API.md: timestamps carry a timezone and are answered in UTC.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_to_utc)]

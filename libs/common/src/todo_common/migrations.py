@@ -15,6 +15,13 @@ def run_migrations(target_metadata: MetaData, settings: CommonSettings, model_sc
     """
     schema = settings.db_schema
     if context.is_offline_mode():
+        if model_schema != schema:
+            # Offline SQL is compiled without an engine, so `schema_translate_map` cannot
+            # rename the schema: the script would silently target `model_schema` instead.
+            raise RuntimeError(
+                f"Offline (--sql) migrations cannot map schema {model_schema!r} onto "
+                f"DB_SCHEMA={schema!r}; run them online, or render them with the default schema"
+            )
         context.configure(
             url=settings.migration_database_url,
             target_metadata=target_metadata,

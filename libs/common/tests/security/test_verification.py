@@ -332,6 +332,25 @@ class TestRs256WithJwks:
         assert await jwks_verifier.verify(signing_key.sign(claims_for()))
         assert jwks_server.fetches == 2
 
+    async def test_failing_endpoint_is_asked_at_most_once_per_interval(
+        self,
+        jwks_verifier: TokenVerifier,
+        jwks_server: JwksServer,
+        signing_key: RsaKey,
+        clock: FakeClock,
+    ) -> None:
+        jwks_server.status = 500
+        for forged_kid in ("k1", "k2", "k3", "k4"):
+            await rejection(jwks_verifier, signing_key.sign(claims_for(), key_id=forged_kid))
+            clock.now += 1
+        assert jwks_server.fetches == 1
+
+        jwks_server.status = 200
+        clock.now += 10
+
+        assert await jwks_verifier.verify(signing_key.sign(claims_for()))
+        assert jwks_server.fetches == 2
+
     async def test_unreachable_endpoint_means_401_not_500(
         self, signing_key: RsaKey, clock: FakeClock
     ) -> None:

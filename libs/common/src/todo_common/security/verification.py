@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import math
 import time
 from typing import Any
 
@@ -33,7 +34,10 @@ class JwksCache:
         self.ttl_seconds = ttl_seconds
         self._client = client or httpx.AsyncClient(timeout=5.0)
         self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched_at = 0.0
+        self._fetched_at = -math.inf
+        # Failed fetches count towards the refresh interval too, or a failing endpoint
+        # would be asked again for every token that arrives.
+        self._attempted_at = -math.inf
         self._lock = asyncio.Lock()
 
     async def key_for(self, key_id: str) -> dict[str, Any] | None:
@@ -46,9 +50,12 @@ class JwksCache:
 
     async def _refresh(self, *, force: bool) -> None:
         async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            if age < _MIN_REFRESH_INTERVAL_SECONDS or (not force and age <= self.ttl_seconds):
+            now = time.monotonic()
+            if now - self._attempted_at < _MIN_REFRESH_INTERVAL_SECONDS or (
+                not force and now - self._fetched_at <= self.ttl_seconds
+            ):
                 return
+            self._attempted_at = now
             try:
                 response = await self._client.get(self.url)
                 response.raise_for_status()
@@ -58,7 +65,7 @@ class JwksCache:
                 logger.warning("JWKS fetch from %s failed: %s", self.url, error)
                 return
             self._keys = {key["kid"]: key for key in keys if isinstance(key, dict) and "kid" in key}
-            self._fetched_at = time.monotonic()
+            self._fetched_at = now
 
     async def aclose(self) -> None:
         await self._client.aclose()
