@@ -45,4 +45,4 @@ def client(migrated: TodosSettings) -> Iterator[TestClient]:
 def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "postgres" in request.fixturenames or "client" in request.fixturenames:
-        truncate_tables(request.getfixturevalue("postgres"), SQLModel.metadata)
+        truncate_tables(request.getfixturevalue("postgres"), SQLModel.metadata, "todos")

@@ -19,6 +19,7 @@ from tenacity import (
 )
 
 from todo_common.settings import CommonSettings
+from todo_common.tables import SHARED_TABLE_SCHEMA
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,12 @@ def create_db_engine(
         },
     )
     _retry_refused_connections(engine, settings.db_connect_retry_seconds)
+    # Tables defined once in common (the outbox) name SHARED_TABLE_SCHEMA; they live in the
+    # schema of whichever service uses them.
+    schema_map = {SHARED_TABLE_SCHEMA: settings.db_schema}
     if model_schema is not None and model_schema != settings.db_schema:
-        engine = engine.execution_options(schema_translate_map={model_schema: settings.db_schema})
-    return engine
+        schema_map[model_schema] = settings.db_schema
+    return engine.execution_options(schema_translate_map=schema_map)
 
 
 def _retry_refused_connections(engine: Engine, budget_seconds: float) -> None:

@@ -16,6 +16,10 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
+# The schema named by tables that common defines for every service (the event outbox):
+# each service's engine maps it onto that service's own schema (see create_db_engine).
+SHARED_TABLE_SCHEMA = "service"
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

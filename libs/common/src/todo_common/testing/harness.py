@@ -7,6 +7,7 @@ import psycopg2
 from sqlalchemy import MetaData
 
 from todo_common.embedded_postgres import EmbeddedPostgres
+from todo_common.tables import SHARED_TABLE_SCHEMA
 
 SERVICES = ["auth", "users", "todos"]
 TEST_JWT_SECRET = "test-only-signing-secret-0123456789abcdef"  # noqa: S105
@@ -32,9 +33,18 @@ def service_settings_values(database_url: str, schema: str) -> dict[str, Any]:
     }
 
 
-def truncate_tables(postgres: EmbeddedPostgres, metadata: MetaData, database: str = "todo") -> None:
-    """Empty every table of `metadata`, so each test starts from nothing."""
-    names = ", ".join(f'"{table.schema}"."{table.name}"' for table in metadata.sorted_tables)
+def truncate_tables(
+    postgres: EmbeddedPostgres, metadata: MetaData, service_schema: str, database: str = "todo"
+) -> None:
+    """Empty every table of `metadata`, so each test starts from nothing.
+
+    Tables common defines for every service (SHARED_TABLE_SCHEMA) are emptied in
+    `service_schema`, where that service keeps them.
+    """
+    names = ", ".join(
+        f'"{service_schema if table.schema == SHARED_TABLE_SCHEMA else table.schema}"."{table.name}"'
+        for table in metadata.sorted_tables
+    )
     if not names:
         return
     connection = psycopg2.connect(postgres.url(database=database))
