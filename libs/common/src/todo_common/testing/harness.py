@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg2
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 
 from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.tables import SHARED_TABLE_SCHEMA
@@ -41,10 +41,10 @@ def truncate_tables(
     Tables common defines for every service (SHARED_TABLE_SCHEMA) are emptied in
     `service_schema`, where that service keeps them.
     """
-    names = ", ".join(
-        f'"{service_schema if table.schema == SHARED_TABLE_SCHEMA else table.schema}"."{table.name}"'
-        for table in metadata.sorted_tables
-    )
+    def schema_of(table: Table) -> str | None:
+        return service_schema if table.schema == SHARED_TABLE_SCHEMA else table.schema
+
+    names = ", ".join(f'"{schema_of(table)}"."{table.name}"' for table in metadata.sorted_tables)
     if not names:
         return
     connection = psycopg2.connect(postgres.url(database=database))
