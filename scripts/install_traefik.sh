@@ -18,8 +18,12 @@
 # Steps 3-4 run under flock on the cache dir so concurrent callers build once.
 set -euo pipefail
 
-# Pinned version. Chosen from `go list -m -versions github.com/traefik/traefik/v3`
-# as the newest stable v3 the module proxy serves; it needs Go >= 1.26.0.
+# Pinned version, chosen from `go list -m -versions github.com/traefik/traefik/v3`.
+# Not v3.7.x: those replace a nested module (github.com/traefik/traefik/dynamic/ext)
+# that the module zip leaves out, and some of their dependencies are not served
+# by the module proxy we can reach, so they cannot be built here.
+# v3.6.12 builds with Go >= 1.25. A build from source has no web dashboard
+# assets (the API works; set api.dashboard=false to avoid an error log line).
 readonly TRAEFIK_VERSION="v3.6.12"
 readonly TRAEFIK_MODULE="github.com/traefik/traefik/v3"
 readonly RELEASE_BASE_URL="https://github.com/traefik/traefik/releases/download"
