@@ -7,6 +7,10 @@ import httpx
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and value != ""
+
+
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     """Assert `response` is an RFC 9457 problem with `status`; return its body."""
     assert response.status_code == status, response.text
@@ -14,10 +18,10 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["type"] == "about:blank"
     assert body["status"] == status
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
+    assert _is_text(body["title"])
+    assert _is_text(body["detail"])
     assert body["instance"] == response.request.url.path
-    assert body["request_id"] == response.headers["X-Request-ID"]
+    assert response.headers.get_list("X-Request-ID") == [body["request_id"]]
     return body
 
 
@@ -28,8 +32,8 @@ def assert_validation_problem(response: httpx.Response, *loc: str | int) -> dict
     assert errors, body
     for error in errors:
         assert set(error) == {"loc", "msg", "type"}, error
-        assert isinstance(error["msg"], str) and error["msg"]
-        assert isinstance(error["type"], str) and error["type"]
+        assert _is_text(error["msg"])
+        assert _is_text(error["type"])
     assert list(loc) in [error["loc"] for error in errors], body
     return body
 

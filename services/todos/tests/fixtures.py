@@ -1,9 +1,12 @@
 """Factories for the todos tests: users with tokens, and todos made through the API."""
 
+import threading
 import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi.testclient import TestClient
@@ -15,6 +18,8 @@ TODOS = "/api/v1/todos"
 BASE_DUE = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)
 
 Todo = dict[str, Any]
+ArgumentT = TypeVar("ArgumentT")
+ResultT = TypeVar("ResultT")
 
 
 def todo_path(todo_id: str | uuid.UUID) -> str:
@@ -125,3 +130,19 @@ def expected_order(todos: list[Todo], sort: str) -> list[str]:
     )
     undated.sort(key=lambda todo: uuid.UUID(todo["id"]), reverse=descending)
     return [todo["id"] for todo in dated + undated]
+
+
+def at_once(call: Callable[[ArgumentT], ResultT], arguments: Sequence[ArgumentT]) -> list[ResultT]:
+    """`call` for each argument, each in its own thread, all released together.
+
+    The session TestClient is safe to share between threads, and the app runs sync routes in
+    a thread pool, so the requests really overlap in the service and the database.
+    """
+    start = threading.Barrier(len(arguments))
+
+    def released(argument: ArgumentT) -> ResultT:
+        start.wait(timeout=10)
+        return call(argument)
+
+    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
+        return list(pool.map(released, arguments))

@@ -32,6 +32,8 @@ INVALID_FIELDS: list[tuple[dict[str, Any], str]] = [
     ({"due_at": "2030-01-01T10:00:00"}, "due_at"),
     ({"due_at": "next tuesday"}, "due_at"),
     ({"due_at": "2030-02-30T10:00:00Z"}, "due_at"),
+    ({"due_at": 1_900_000_000}, "due_at"),
+    ({"due_at": "1900000000"}, "due_at"),
     ({"due_at": "0001-01-01T00:00:00+01:00"}, "due_at"),
 ]
 INVALID_FIELD_IDS = [f"{field}={str(body)[:40]}" for body, field in INVALID_FIELDS]
@@ -186,6 +188,8 @@ class TestListTodos:
             ({"due_before": "2030-01-01T00:00:00"}, ("query", "due_before")),
             ({"due_after": "2030-01-01"}, ("query", "due_after")),
             ({"due_after": "soon"}, ("query", "due_after")),
+            ({"due_after": "1900000000"}, ("query", "due_after")),
+            ({"due_before": "0"}, ("query", "due_before")),
             ({"due_after": due(2), "due_before": due(2)}, ("query",)),
             ({"due_after": due(3), "due_before": due(2)}, ("query",)),
         ],

@@ -1,8 +1,10 @@
 """Pytest fixtures every service's tests use: one throwaway PostgreSQL cluster per run."""
 
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +21,20 @@ from todo_common.testing.harness import (
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
-    """A real PostgreSQL server for this test run, deleted with the run's temp folder."""
-    cluster = EmbeddedPostgres(tmp_path_factory.mktemp("postgres") / "data", free_port())
-    cluster.start()
-    yield cluster
-    if cluster.is_running():
-        cluster.stop()
+def postgres() -> Iterator[EmbeddedPostgres]:
+    """A real PostgreSQL server for this test run, deleted when the run ends.
+
+    Its folder is not under pytest's basetemp: pytest prunes old basetemps, and a second
+    test run on the machine would delete the data of a server still in use.
+    """
+    with tempfile.TemporaryDirectory(prefix="todo-test-postgres-") as folder:
+        cluster = EmbeddedPostgres(Path(folder) / "data", free_port())
+        cluster.start()
+        try:
+            yield cluster
+        finally:
+            if cluster.is_running():
+                cluster.stop()
 
 
 @pytest.fixture(scope="session")

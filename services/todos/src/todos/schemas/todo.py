@@ -8,8 +8,8 @@ types, and keeping them apart means no table field can leak into or be set throu
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.config import JsonDict
 
 from todo_common.fields import (
     NON_BLANK_TEXT_PATTERN,
@@ -46,18 +46,31 @@ class TodoReplace(TodoCreate):
     """A full replacement: fields left out return to their defaults."""
 
 
+def _published_without_null(schema: JsonDict) -> None:
+    # `X | None` rather than a union with SkipJsonSchema[None]: pydantic validates the
+    # former as one nullable type, so errors keep the plain location (`body.title`)
+    # instead of one error per union branch, named after pydantic's internals.
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list):
+        return
+    typed = [branch for branch in branches if branch != {"type": "null"}]
+    if len(typed) == 1 and isinstance(typed[0], dict):
+        del schema["anyOf"]
+        schema.update(typed[0])
+
+
 class TodoUpdate(BaseModel):
     """A partial update: only the fields present change."""
 
     model_config = ConfigDict(extra="forbid")
 
     # Properties a client may send on update. `description` and `due_at` may be cleared
-    # with null; the others may be left out but not nulled (SkipJsonSchema keeps the
-    # published schema saying so).
-    title: Title | SkipJsonSchema[None] = None
+    # with null; the others may be left out but not nulled (`_not_null` refuses it, and
+    # the published schema says so).
+    title: Title | None = Field(default=None, json_schema_extra=_published_without_null)
     description: Description | None = None
-    completed: bool | SkipJsonSchema[None] = None
-    priority: Priority | SkipJsonSchema[None] = None
+    completed: bool | None = Field(default=None, json_schema_extra=_published_without_null)
+    priority: Priority | None = Field(default=None, json_schema_extra=_published_without_null)
     due_at: UtcDatetime | None = None
 
     @field_validator("title", "completed", "priority")

@@ -12,3 +12,15 @@ class IdempotencyKeyReused(UnprocessableContent):
         "This Idempotency-Key was already used with a different request body; "
         "use a new key for a new todo"
     )
+
+    def __init__(self) -> None:
+        # Every 422 names what is wrong in `errors` (API.md); here it is the header.
+        super().__init__(
+            errors=[
+                {
+                    "loc": ["header", "idempotency-key"],
+                    "msg": "already used with a different request body",
+                    "type": "idempotency_key_reused",
+                }
+            ]
+        )
