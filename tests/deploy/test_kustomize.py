@@ -192,10 +192,19 @@ class TestSecrets:
         assert referenced
         for secret, key in referenced:
             assert key in DOCUMENTED_SECRET_KEYS.get(secret, set()), (secret, key)
-            # The operations guide has the command that creates it, with that key.
-            command = re.search(rf"kubectl create secret generic {secret}\b[^\n]*(\n +--[^\n]*)*", operations)
-            assert command, f"docs/operations.md does not create Secret {secret}"
-            assert f"--from-literal={key}=" in command.group(0) or f"--from-file={key}=" in command.group(0), (secret, key)
+            # The operations guide has a command that creates it, with that key.
+            commands = [
+                match.group(0)
+                for match in re.finditer(
+                    rf"kubectl -n {NAMESPACE} create secret generic {secret}\b[^\n]*(\n +--[^\n]*)*",
+                    operations,
+                )
+            ]
+            assert commands, f"docs/operations.md does not create Secret {secret}"
+            assert any(
+                f"--from-literal={key}=" in command or f"--from-file={key}=" in command
+                for command in commands
+            ), (secret, key)
 
     def test_each_service_reads_only_its_own_database_secret(self, manifests):
         for workload in workloads(manifests):
@@ -431,3 +440,27 @@ class TestTraefikResources:
             assert route["spec"]["entryPoints"] == ["web"]
         # The gateway's CORS list and the services' own setting agree.
         assert config_value(manifests, "todo-platform-config", "CORS_ORIGINS").split(",") == origins
+
+
+class TestMigratePhase:
+    def test_the_migrate_phase_holds_everything_a_job_needs(self, manifests):
+        # `kubectl apply -l todo-platform/phase=migrate` runs the Jobs before the rest
+        # exists; anything they refer to must come along, or their pods cannot start.
+        phase = {
+            (item["kind"], item["metadata"]["name"])
+            for item in manifests
+            if item["metadata"].get("labels", {}).get("todo-platform/phase") == "migrate"
+        }
+        assert ("Namespace", NAMESPACE) in phase
+        for job in of_kind(manifests, "Job"):
+            assert ("Job", job["metadata"]["name"]) in phase
+            spec = pod_spec(job)
+            assert ("ServiceAccount", spec["serviceAccountName"]) in phase
+            for container in spec["containers"]:
+                for source in container["envFrom"]:
+                    assert ("ConfigMap", source["configMapRef"]["name"]) in phase
+        # So do the policies that let the Jobs reach DNS and the database.
+        policies = {name for kind, name in phase if kind == "NetworkPolicy"}
+        assert policies == {item["metadata"]["name"] for item in of_kind(manifests, "NetworkPolicy")}
+        # The serving objects wait for the second apply.
+        assert not {kind for kind, _ in phase} & {"Deployment", "HorizontalPodAutoscaler", "IngressRoute"}
