@@ -1,7 +1,6 @@
 """Kubernetes routes like the gateway: the IngressRoutes mirror gateway/dynamic (DESIGN.md)."""
 
 import pytest
-
 from rendering import REPO_ROOT, SERVICE_PORTS
 from traefik_routing import Routing, load_gateway, load_ingressroutes, matches
 
@@ -55,7 +54,9 @@ class TestContract:
         assert upstream == path.split("/")[3]
         assert chain["buffering.maxRequestBodyBytes"] == ONE_MIB
         assert chain["compress"] is True
-        assert {"etag", "location", "x-request-id"} <= set(chain["headers.accessControlExposeHeaders"])
+        assert {"etag", "location", "x-request-id"} <= set(
+            chain["headers.accessControlExposeHeaders"]
+        )
         assert chain["headers.accessControlAllowCredentials"] is False
         assert chain["headers.contentTypeNosniff"] is True
         assert chain["headers.frameDeny"] is True
@@ -103,7 +104,9 @@ EQUIVALENT_FILE_CONFIG = """
 http:
   routers:
     auth-login:
-      rule: Path(`/api/v1/auth/login`) || Path(`/api/v1/auth/login/`) || Path(`/api/v1/auth/register`) || Path(`/api/v1/auth/register/`)
+      rule: >-
+        Path(`/api/v1/auth/login`) || Path(`/api/v1/auth/login/`)
+        || Path(`/api/v1/auth/register`) || Path(`/api/v1/auth/register/`)
       priority: 1000
       service: auth
       middlewares: [platform@file, login-rate-limit@file]
@@ -143,7 +146,8 @@ http:
       headers:
         accessControlAllowOriginList: ['{{ env "CORS_ORIGINS" }}']
         accessControlAllowMethods: [GET, POST, PUT, PATCH, DELETE, OPTIONS]
-        accessControlAllowHeaders: [Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-ID]
+        accessControlAllowHeaders:
+          [Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-ID]
         accessControlExposeHeaders: [ETag, Location, X-Request-ID, Retry-After]
         accessControlAllowCredentials: false
         accessControlMaxAge: 600
@@ -167,7 +171,9 @@ class TestGatewayLoader:
             assert kubernetes_routing["dev"].route(path) == gateway.route(path), path
 
     def test_a_different_body_limit_is_a_difference(self, tmp_path, kubernetes_routing):
-        changed = EQUIVALENT_FILE_CONFIG.replace("maxRequestBodyBytes: 1048576", "maxRequestBodyBytes: 2097152")
+        changed = EQUIVALENT_FILE_CONFIG.replace(
+            "maxRequestBodyBytes: 1048576", "maxRequestBodyBytes: 2097152"
+        )
         (tmp_path / "routes.yml").write_text(changed)
         gateway = load_gateway(tmp_path)
         assert kubernetes_routing["dev"].route("/api/v1/todos") != gateway.route("/api/v1/todos")

@@ -6,7 +6,6 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
-
 from rendering import REPO_ROOT, SERVICE_PORTS, Manifest, named, of_kind
 
 NAMESPACE = "todo"
@@ -94,7 +93,9 @@ class TestDeployments:
     def test_listens_on_the_service_port(self, manifests):
         for name, port in SERVICE_PORTS.items():
             [container] = pod_spec(named(manifests, "Deployment", name))["containers"]
-            assert container["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+            assert container["ports"] == [
+                {"name": "http", "containerPort": port, "protocol": "TCP"}
+            ]
             service = named(manifests, "Service", name)
             assert service["spec"]["ports"][0]["port"] == port
             assert service["spec"]["ports"][0]["targetPort"] == "http"
@@ -105,7 +106,8 @@ class TestDeployments:
             [container] = pod_spec(deployment)["containers"]
             # The image's CMD is uvicorn; overriding it here would be the only way to
             # slip a migration into the serving pods.
-            assert "command" not in container and "args" not in container
+            assert "command" not in container
+            assert "args" not in container
             assert "initContainers" not in pod_spec(deployment)
 
     def test_replicas_are_left_to_the_autoscaler(self, manifests):
@@ -138,7 +140,7 @@ class TestSecurity:
                 assert context["seccompProfile"]["type"] == "RuntimeDefault", name
                 # A read-only root needs somewhere to write temporary files.
                 mounts = {mount["mountPath"] for mount in container["volumeMounts"]}
-                assert "/tmp" in mounts, name
+                assert "/tmp" in mounts, name  # noqa: S108 - the container's own /tmp
 
     def test_service_accounts_do_not_mount_tokens(self, manifests):
         for account in of_kind(manifests, "ServiceAccount"):
@@ -196,7 +198,9 @@ class TestSecrets:
             commands = [
                 match.group(0)
                 for match in re.finditer(
-                    rf"kubectl -n {NAMESPACE} create secret generic {secret}\b[^\n]*(\n +--[^\n]*)*",
+                    # The command, and its continuation lines (`--from-...`).
+                    rf"kubectl -n {NAMESPACE} create secret generic {secret}\b"
+                    r"[^\n]*(\n +--[^\n]*)*",
                     operations,
                 )
             ]
@@ -210,7 +214,9 @@ class TestSecrets:
         for workload in workloads(manifests):
             service = workload["metadata"]["labels"]["app.kubernetes.io/name"]
             for container in containers(workload):
-                database_secrets = {name for name, _ in secret_refs(container) if name.endswith("-database")}
+                database_secrets = {
+                    name for name, _ in secret_refs(container) if name.endswith("-database")
+                }
                 assert database_secrets == {f"{service}-database"}
 
     def test_migrations_use_the_direct_url_and_services_the_pooled_one(self, manifests):
@@ -296,7 +302,8 @@ class TestAvailability:
             autoscalers = [
                 item
                 for item in of_kind(manifests, "HorizontalPodAutoscaler")
-                if item["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+                if item["spec"]["scaleTargetRef"]
+                == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
             ]
             assert len(autoscalers) == 1, name
             [autoscaler] = autoscalers
@@ -341,7 +348,9 @@ class TestNetworkPolicies:
             service = labels["app.kubernetes.io/name"]
             expected = {("dns", 53), ("database", 5432)}
             if workload["kind"] == "Deployment":
-                expected |= {(consumer, "http") for producer, consumer in EVENT_EDGES if producer == service}
+                expected |= {
+                    (consumer, "http") for producer, consumer in EVENT_EDGES if producer == service
+                }
             assert reachable == expected, workload["metadata"]["name"]
 
 
@@ -352,14 +361,21 @@ def ingress_edges(manifests: list[Manifest]) -> set[tuple[str, str]]:
         targets = [
             name
             for name in SERVICE_PORTS
-            if selects(policy["spec"]["podSelector"].get("matchLabels", {}), deployment_pod_labels(manifests, name))
+            if selects(
+                policy["spec"]["podSelector"].get("matchLabels", {}),
+                deployment_pod_labels(manifests, name),
+            )
         ]
         for rule in policy["spec"].get("ingress", []):
             assert [port["port"] for port in rule["ports"]] == ["http"]
             for peer in rule["from"]:
                 if "namespaceSelector" in peer:
-                    assert peer["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "traefik"}
-                    assert peer["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "traefik"}
+                    assert peer["namespaceSelector"]["matchLabels"] == {
+                        "kubernetes.io/metadata.name": "traefik"
+                    }
+                    assert peer["podSelector"]["matchLabels"] == {
+                        "app.kubernetes.io/name": "traefik"
+                    }
                     source = "traefik"
                 else:
                     assert "ipBlock" not in peer
@@ -391,7 +407,9 @@ def egress_rules(manifests: list[Manifest]) -> list[tuple[dict[str, str], tuple[
 
 
 def deployment_pod_labels(manifests: list[Manifest], name: str) -> dict[str, str]:
-    labels: dict[str, str] = named(manifests, "Deployment", name)["spec"]["template"]["metadata"]["labels"]
+    labels: dict[str, str] = named(manifests, "Deployment", name)["spec"]["template"]["metadata"][
+        "labels"
+    ]
     return labels
 
 
@@ -430,7 +448,9 @@ class TestTraefikResources:
     def test_production_serves_https_with_hsts(self, overlay, manifests):
         [route] = of_kind(manifests, "IngressRoute")
         headers = named(manifests, "Middleware", "security-headers")["spec"]["headers"]
-        origins = named(manifests, "Middleware", "cors")["spec"]["headers"]["accessControlAllowOriginList"]
+        origins = named(manifests, "Middleware", "cors")["spec"]["headers"][
+            "accessControlAllowOriginList"
+        ]
         if overlay == "prod":
             assert route["spec"]["entryPoints"] == ["websecure"]
             assert route["spec"]["tls"]["secretName"]
@@ -461,6 +481,12 @@ class TestMigratePhase:
                     assert ("ConfigMap", source["configMapRef"]["name"]) in phase
         # So do the policies that let the Jobs reach DNS and the database.
         policies = {name for kind, name in phase if kind == "NetworkPolicy"}
-        assert policies == {item["metadata"]["name"] for item in of_kind(manifests, "NetworkPolicy")}
+        assert policies == {
+            item["metadata"]["name"] for item in of_kind(manifests, "NetworkPolicy")
+        }
         # The serving objects wait for the second apply.
-        assert not {kind for kind, _ in phase} & {"Deployment", "HorizontalPodAutoscaler", "IngressRoute"}
+        assert not {kind for kind, _ in phase} & {
+            "Deployment",
+            "HorizontalPodAutoscaler",
+            "IngressRoute",
+        }

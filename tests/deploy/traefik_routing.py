@@ -149,7 +149,8 @@ def seconds(duration: object) -> float:
     factors = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
     text = str(duration)
     parts = GO_DURATION.findall(text)
-    assert parts and "".join(a + b for a, b in parts) == text, f"not a duration: {text!r}"
+    if not parts or "".join(amount + unit for amount, unit in parts) != text:
+        raise ValueError(f"not a duration: {text!r}")
     return sum(float(amount) * factors[unit] for amount, unit in parts)
 
 
@@ -245,9 +246,7 @@ def load_gateway(directory: Path) -> Routing:
 def load_ingressroutes(manifests: list[dict[str, Any]]) -> Routing:
     """The routes of rendered IngressRoute objects, with their Middleware objects."""
     middlewares = {
-        item["metadata"]["name"]: item["spec"]
-        for item in manifests
-        if item["kind"] == "Middleware"
+        item["metadata"]["name"]: item["spec"] for item in manifests if item["kind"] == "Middleware"
     }
 
     def expand(names: list[str]) -> list[dict[str, Any]]:
