@@ -1,0 +1,492 @@
+"""The rendered overlays: what `kubectl apply -k k8s/overlays/<env>` sends to a cluster."""
+
+import json
+import re
+from typing import Any
+
+import kubernetes_validate
+import pytest
+from rendering import REPO_ROOT, SERVICE_PORTS, Manifest, named, of_kind
+
+NAMESPACE = "todo"
+# The uid the images run as (services/*/Dockerfile).
+APP_UID = 10001
+# Kubernetes versions the manifests must be valid for: the oldest we support, the newest
+# whose schemas kubernetes-validate ships.
+KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
+# Secrets the operator creates (docs/operations.md); the manifests only name them.
+DOCUMENTED_SECRET_KEYS = {
+    "auth-database": {"DATABASE_URL", "DATABASE_URL_DIRECT"},
+    "users-database": {"DATABASE_URL", "DATABASE_URL_DIRECT"},
+    "todos-database": {"DATABASE_URL", "DATABASE_URL_DIRECT"},
+    "todo-jwt": {"JWT_SECRET", "JWT_PUBLIC_KEY"},
+    "auth-jwt-signing": {"JWT_PRIVATE_KEY"},
+    "auth-bootstrap": {"FIRST_ADMIN_EMAIL", "FIRST_ADMIN_PASSWORD"},
+    "auth-service-clients": {"SERVICE_CLIENT_SECRETS"},
+}
+WORKLOAD_KINDS = ("Deployment", "Job")
+
+
+def pod_spec(workload: Manifest) -> dict[str, Any]:
+    spec: dict[str, Any] = workload["spec"]["template"]["spec"]
+    return spec
+
+
+def containers(workload: Manifest) -> list[dict[str, Any]]:
+    spec = pod_spec(workload)
+    return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def workloads(manifests: list[Manifest]) -> list[Manifest]:
+    return [item for kind in WORKLOAD_KINDS for item in of_kind(manifests, kind)]
+
+
+def env_names(container: dict[str, Any]) -> set[str]:
+    return {variable["name"] for variable in container.get("env", [])}
+
+
+def secret_refs(container: dict[str, Any]) -> set[tuple[str, str]]:
+    refs = set()
+    for variable in container.get("env", []):
+        ref = variable.get("valueFrom", {}).get("secretKeyRef")
+        if ref:
+            refs.add((ref["name"], ref["key"]))
+    return refs
+
+
+def config_value(manifests: list[Manifest], prefix: str, key: str) -> str:
+    [config] = [
+        item
+        for item in of_kind(manifests, "ConfigMap")
+        if item["metadata"]["name"].startswith(prefix + "-")
+    ]
+    value: str = config["data"][key]
+    return value
+
+
+def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return all(labels.get(key) == value for key, value in selector.items())
+
+
+class TestDeployments:
+    def test_one_deployment_service_and_migration_per_service(self, manifests):
+        for kind in ("Deployment", "Service", "ServiceAccount", "Job"):
+            names = {item["metadata"]["name"] for item in of_kind(manifests, kind)}
+            expected = {f"{name}-migrate" if kind == "Job" else name for name in SERVICE_PORTS}
+            assert names == expected, kind
+
+    def test_probes_point_at_health_endpoints(self, manifests):
+        for deployment in of_kind(manifests, "Deployment"):
+            [container] = pod_spec(deployment)["containers"]
+            probes = {
+                kind: container[kind]["httpGet"]
+                for kind in ("startupProbe", "livenessProbe", "readinessProbe")
+            }
+            assert probes["livenessProbe"]["path"] == "/healthz"
+            assert probes["startupProbe"]["path"] == "/healthz"
+            # Readiness asks the database: a pod that cannot reach it takes no traffic.
+            assert probes["readinessProbe"]["path"] == "/readyz"
+            ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+            for probe in probes.values():
+                assert probe["port"] in ports
+
+    def test_listens_on_the_service_port(self, manifests):
+        for name, port in SERVICE_PORTS.items():
+            [container] = pod_spec(named(manifests, "Deployment", name))["containers"]
+            assert container["ports"] == [
+                {"name": "http", "containerPort": port, "protocol": "TCP"}
+            ]
+            service = named(manifests, "Service", name)
+            assert service["spec"]["ports"][0]["port"] == port
+            assert service["spec"]["ports"][0]["targetPort"] == "http"
+            assert selects(service["spec"]["selector"], deployment_pod_labels(manifests, name))
+
+    def test_deployments_serve_and_never_migrate(self, manifests):
+        for deployment in of_kind(manifests, "Deployment"):
+            [container] = pod_spec(deployment)["containers"]
+            # The image's CMD is uvicorn; overriding it here would be the only way to
+            # slip a migration into the serving pods.
+            assert "command" not in container
+            assert "args" not in container
+            assert "initContainers" not in pod_spec(deployment)
+
+    def test_replicas_are_left_to_the_autoscaler(self, manifests):
+        for deployment in of_kind(manifests, "Deployment"):
+            assert "replicas" not in deployment["spec"], deployment["metadata"]["name"]
+
+    def test_rolling_update_keeps_capacity(self, manifests):
+        for deployment in of_kind(manifests, "Deployment"):
+            assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+
+
+class TestSecurity:
+    def test_pods_run_as_the_image_user_without_privileges(self, manifests):
+        for workload in workloads(manifests):
+            name = workload["metadata"]["name"]
+            spec = pod_spec(workload)
+            assert spec["automountServiceAccountToken"] is False, name
+            assert spec["enableServiceLinks"] is False, name
+            assert spec["securityContext"]["runAsNonRoot"] is True, name
+            assert spec["securityContext"]["runAsUser"] == APP_UID, name
+            assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", name
+            for container in containers(workload):
+                context = container["securityContext"]
+                assert context["runAsNonRoot"] is True, name
+                assert context["readOnlyRootFilesystem"] is True, name
+                assert context["allowPrivilegeEscalation"] is False, name
+                assert context.get("privileged", False) is False, name
+                assert context["capabilities"]["drop"] == ["ALL"], name
+                assert not context["capabilities"].get("add"), name
+                assert context["seccompProfile"]["type"] == "RuntimeDefault", name
+                # A read-only root needs somewhere to write temporary files.
+                mounts = {mount["mountPath"] for mount in container["volumeMounts"]}
+                assert "/tmp" in mounts, name  # noqa: S108 - the container's own /tmp
+
+    def test_service_accounts_do_not_mount_tokens(self, manifests):
+        for account in of_kind(manifests, "ServiceAccount"):
+            assert account["automountServiceAccountToken"] is False
+
+    def test_namespace_enforces_restricted_pod_security(self, manifests):
+        [namespace] = of_kind(manifests, "Namespace")
+        assert namespace["metadata"]["name"] == NAMESPACE
+        assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+
+    def test_every_object_lives_in_the_namespace_and_is_labelled(self, manifests):
+        for item in manifests:
+            labels = item["metadata"].get("labels", {})
+            assert labels.get("app.kubernetes.io/part-of") == "todo-platform", item["metadata"]
+            if item["kind"] != "Namespace":
+                assert item["metadata"]["namespace"] == NAMESPACE, item["metadata"]["name"]
+
+    def test_resources_have_requests_and_limits(self, manifests):
+        for workload in workloads(manifests):
+            for container in containers(workload):
+                resources = container["resources"]
+                for bound in ("requests", "limits"):
+                    assert set(resources[bound]) >= {"cpu", "memory"}, workload["metadata"]
+                assert parse_memory(resources["requests"]["memory"]) <= parse_memory(
+                    resources["limits"]["memory"]
+                )
+
+    def test_images_are_pinned(self, manifests):
+        for workload in workloads(manifests):
+            for container in containers(workload):
+                image = container["image"]
+                assert "@sha256:" in image or re.search(r":[\w.-]+$", image), image
+                tag = image.rsplit(":", 1)[-1]
+                assert tag != "latest", image
+
+
+class TestSecrets:
+    def test_no_secret_is_rendered(self, manifests):
+        # Secrets are created by the operator; a committed one would leak with the repo.
+        assert of_kind(manifests, "Secret") == []
+        assert not [item for item in manifests if "data" in item and item["kind"] != "ConfigMap"]
+
+    def test_secrets_are_referenced_by_name_and_documented(self, manifests):
+        operations = (REPO_ROOT / "docs" / "operations.md").read_text()
+        referenced = set()
+        for workload in workloads(manifests):
+            for container in containers(workload):
+                referenced |= secret_refs(container)
+                for source in container.get("envFrom", []):
+                    assert "secretRef" not in source, "name secret keys one by one"
+        assert referenced
+        for secret, key in referenced:
+            assert key in DOCUMENTED_SECRET_KEYS.get(secret, set()), (secret, key)
+            # The operations guide has a command that creates it, with that key.
+            commands = [
+                match.group(0)
+                for match in re.finditer(
+                    # The command, and its continuation lines (`--from-...`).
+                    rf"kubectl -n {NAMESPACE} create secret generic {secret}\b"
+                    r"[^\n]*(\n +--[^\n]*)*",
+                    operations,
+                )
+            ]
+            assert commands, f"docs/operations.md does not create Secret {secret}"
+            assert any(
+                f"--from-literal={key}=" in command or f"--from-file={key}=" in command
+                for command in commands
+            ), (secret, key)
+
+    def test_each_service_reads_only_its_own_database_secret(self, manifests):
+        for workload in workloads(manifests):
+            service = workload["metadata"]["labels"]["app.kubernetes.io/name"]
+            for container in containers(workload):
+                database_secrets = {
+                    name for name, _ in secret_refs(container) if name.endswith("-database")
+                }
+                assert database_secrets == {f"{service}-database"}
+
+    def test_migrations_use_the_direct_url_and_services_the_pooled_one(self, manifests):
+        for name in SERVICE_PORTS:
+            [service] = pod_spec(named(manifests, "Deployment", name))["containers"]
+            [migrate] = pod_spec(named(manifests, "Job", f"{name}-migrate"))["containers"]
+            assert (f"{name}-database", "DATABASE_URL") in secret_refs(service)
+            assert (f"{name}-database", "DATABASE_URL_DIRECT") not in secret_refs(service)
+            assert (f"{name}-database", "DATABASE_URL_DIRECT") in secret_refs(migrate)
+
+
+class TestConfiguration:
+    def test_config_maps_referenced_exist(self, manifests):
+        config_maps = {item["metadata"]["name"] for item in of_kind(manifests, "ConfigMap")}
+        for workload in workloads(manifests):
+            for container in containers(workload):
+                for source in container["envFrom"]:
+                    assert source["configMapRef"]["name"] in config_maps
+
+    def test_each_service_gets_its_schema(self, manifests):
+        for name in SERVICE_PORTS:
+            assert config_value(manifests, f"{name}-config", "DB_SCHEMA") == name
+
+    def test_event_subscribers_point_at_internal_events_of_real_services(self, manifests):
+        edges = set()
+        for name in SERVICE_PORTS:
+            [config] = [
+                item
+                for item in of_kind(manifests, "ConfigMap")
+                if item["metadata"]["name"].startswith(f"{name}-config-")
+            ]
+            subscribers = json.loads(config["data"].get("EVENT_SUBSCRIBERS", "{}"))
+            for subscriber, url in subscribers.items():
+                assert url == f"http://{subscriber}:{SERVICE_PORTS[subscriber]}/internal/events"
+                edges.add((name, subscriber))
+        assert edges == EVENT_EDGES
+
+    def test_jwt_settings_per_environment(self, overlay, manifests):
+        algorithms = config_value(manifests, "todo-platform-config", "JWT_ALGORITHMS")
+        for workload in workloads(manifests):
+            service = workload["metadata"]["labels"]["app.kubernetes.io/name"]
+            for container in containers(workload):
+                names = env_names(container)
+                if overlay == "prod":
+                    # Production signs with RS256; only auth's serving pods hold the key.
+                    assert algorithms == "RS256"
+                    assert "JWT_SECRET" not in names
+                    assert ("todo-jwt", "JWT_PUBLIC_KEY") in secret_refs(container)
+                    holds_key = workload["kind"] == "Deployment" and service == "auth"
+                    assert ("JWT_PRIVATE_KEY" in names) == holds_key
+                else:
+                    assert algorithms == "HS256"
+                    assert ("todo-jwt", "JWT_SECRET") in secret_refs(container)
+                    assert "JWT_PRIVATE_KEY" not in names
+
+
+class TestMigrationJobs:
+    def test_jobs_run_alembic_with_the_service_image(self, manifests):
+        for name in SERVICE_PORTS:
+            job = named(manifests, "Job", f"{name}-migrate")
+            [migrate] = pod_spec(job)["containers"]
+            [service] = pod_spec(named(manifests, "Deployment", name))["containers"]
+            assert migrate["command"] == ["alembic", "-c", "alembic.ini", "upgrade", "head"]
+            assert migrate["workingDir"] == "/app"
+            assert migrate["image"] == service["image"]
+            assert pod_spec(job)["restartPolicy"] == "Never"
+            assert job["spec"]["backoffLimit"] >= 1
+            assert job["spec"]["activeDeadlineSeconds"] > 0
+            # Argo CD runs it before the Deployments and replaces the previous run.
+            assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
+
+
+class TestAvailability:
+    def test_each_deployment_has_a_pdb_and_an_hpa(self, overlay, manifests):
+        for name in SERVICE_PORTS:
+            pod_labels = deployment_pod_labels(manifests, name)
+            budgets = [
+                item
+                for item in of_kind(manifests, "PodDisruptionBudget")
+                if selects(item["spec"]["selector"]["matchLabels"], pod_labels)
+            ]
+            assert len(budgets) == 1, name
+            autoscalers = [
+                item
+                for item in of_kind(manifests, "HorizontalPodAutoscaler")
+                if item["spec"]["scaleTargetRef"]
+                == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+            ]
+            assert len(autoscalers) == 1, name
+            [autoscaler] = autoscalers
+            assert autoscaler["apiVersion"] == "autoscaling/v2"
+            low, high = autoscaler["spec"]["minReplicas"], autoscaler["spec"]["maxReplicas"]
+            assert 1 <= low <= high
+            if overlay == "prod":
+                assert low >= 2, "production keeps a spare replica"
+            # The budget must let a node drain proceed even at minReplicas.
+            budget = budgets[0]["spec"]
+            if "minAvailable" in budget:
+                assert budget["minAvailable"] < low
+            else:
+                assert budget["maxUnavailable"] >= 1
+
+
+EVENT_EDGES = {("auth", "users"), ("users", "auth"), ("users", "todos")}
+
+
+class TestNetworkPolicies:
+    def test_default_deny_for_everything(self, manifests):
+        deny = [
+            policy
+            for policy in of_kind(manifests, "NetworkPolicy")
+            if policy["spec"]["podSelector"] == {}
+            and set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+            and not policy["spec"].get("ingress")
+            and not policy["spec"].get("egress")
+        ]
+        assert len(deny) == 1
+
+    def test_ingress_only_from_traefik_and_event_producers(self, manifests):
+        allowed = ingress_edges(manifests)
+        expected = {("traefik", name) for name in SERVICE_PORTS} | EVENT_EDGES
+        assert allowed == expected
+
+    def test_egress_only_to_dns_database_and_event_consumers(self, manifests):
+        destinations = egress_rules(manifests)
+        for workload in workloads(manifests):
+            labels = workload["spec"]["template"]["metadata"]["labels"]
+            reachable = {rule for selector, rule in destinations if selects(selector, labels)}
+            service = labels["app.kubernetes.io/name"]
+            expected = {("dns", 53), ("database", 5432)}
+            if workload["kind"] == "Deployment":
+                expected |= {
+                    (consumer, "http") for producer, consumer in EVENT_EDGES if producer == service
+                }
+            assert reachable == expected, workload["metadata"]["name"]
+
+
+def ingress_edges(manifests: list[Manifest]) -> set[tuple[str, str]]:
+    """(from, to) pairs the ingress rules allow, by service name; `traefik` for the gateway."""
+    edges = set()
+    for policy in of_kind(manifests, "NetworkPolicy"):
+        targets = [
+            name
+            for name in SERVICE_PORTS
+            if selects(
+                policy["spec"]["podSelector"].get("matchLabels", {}),
+                deployment_pod_labels(manifests, name),
+            )
+        ]
+        for rule in policy["spec"].get("ingress", []):
+            assert [port["port"] for port in rule["ports"]] == ["http"]
+            for peer in rule["from"]:
+                if "namespaceSelector" in peer:
+                    assert peer["namespaceSelector"]["matchLabels"] == {
+                        "kubernetes.io/metadata.name": "traefik"
+                    }
+                    assert peer["podSelector"]["matchLabels"] == {
+                        "app.kubernetes.io/name": "traefik"
+                    }
+                    source = "traefik"
+                else:
+                    assert "ipBlock" not in peer
+                    source = peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                edges |= {(source, target) for target in targets}
+    return edges
+
+
+def egress_rules(manifests: list[Manifest]) -> list[tuple[dict[str, str], tuple[str, Any]]]:
+    """(pod selector, (destination, port)) for every egress rule."""
+    rules = []
+    for policy in of_kind(manifests, "NetworkPolicy"):
+        selector = policy["spec"]["podSelector"].get("matchLabels", {})
+        for rule in policy["spec"].get("egress", []):
+            ports = {port["port"] for port in rule["ports"]}
+            for peer in rule["to"]:
+                if "ipBlock" in peer:
+                    assert ports == {5432}, "only PostgreSQL may leave the cluster"
+                    rules.append((selector, ("database", 5432)))
+                elif "namespaceSelector" in peer:
+                    assert peer["podSelector"]["matchLabels"] == {"k8s-app": "kube-dns"}
+                    assert ports == {53}
+                    rules.append((selector, ("dns", 53)))
+                else:
+                    assert ports == {"http"}
+                    target = peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                    rules.append((selector, (target, "http")))
+    return rules
+
+
+def deployment_pod_labels(manifests: list[Manifest], name: str) -> dict[str, str]:
+    labels: dict[str, str] = named(manifests, "Deployment", name)["spec"]["template"]["metadata"][
+        "labels"
+    ]
+    return labels
+
+
+def parse_memory(quantity: str) -> int:
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+    for suffix, factor in units.items():
+        if quantity.endswith(suffix):
+            return int(quantity[: -len(suffix)]) * factor
+    return int(quantity)
+
+
+class TestSchemas:
+    @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+    def test_builtin_objects_match_the_kubernetes_schema(self, manifests, version):
+        checked = 0
+        for item in manifests:
+            if item["apiVersion"].startswith("traefik.io/"):
+                continue  # CRDs: no schema in the package; TestTraefikResources covers them.
+            # Strict: an unknown (misspelt) field is an error, not silently dropped.
+            kubernetes_validate.validate(item, version, strict=True)
+            checked += 1
+        assert checked >= 30
+
+
+class TestTraefikResources:
+    def test_ingressroute_references_resolve(self, manifests):
+        middlewares = {item["metadata"]["name"] for item in of_kind(manifests, "Middleware")}
+        [route] = of_kind(manifests, "IngressRoute")
+        assert route["apiVersion"] == "traefik.io/v1alpha1"
+        for rule in route["spec"]["routes"]:
+            for middleware in rule["middlewares"]:
+                assert middleware["name"] in middlewares
+            for backend in rule["services"]:
+                assert backend["port"] == SERVICE_PORTS[backend["name"]]
+
+    def test_production_serves_https_with_hsts(self, overlay, manifests):
+        [route] = of_kind(manifests, "IngressRoute")
+        headers = named(manifests, "Middleware", "security-headers")["spec"]["headers"]
+        origins = named(manifests, "Middleware", "cors")["spec"]["headers"][
+            "accessControlAllowOriginList"
+        ]
+        if overlay == "prod":
+            assert route["spec"]["entryPoints"] == ["websecure"]
+            assert route["spec"]["tls"]["secretName"]
+            assert headers["stsSeconds"] >= 31536000
+            assert all(origin.startswith("https://") for origin in origins)
+        else:
+            assert route["spec"]["entryPoints"] == ["web"]
+        # The gateway's CORS list and the services' own setting agree.
+        assert config_value(manifests, "todo-platform-config", "CORS_ORIGINS").split(",") == origins
+
+
+class TestMigratePhase:
+    def test_the_migrate_phase_holds_everything_a_job_needs(self, manifests):
+        # `kubectl apply -l todo-platform/phase=migrate` runs the Jobs before the rest
+        # exists; anything they refer to must come along, or their pods cannot start.
+        phase = {
+            (item["kind"], item["metadata"]["name"])
+            for item in manifests
+            if item["metadata"].get("labels", {}).get("todo-platform/phase") == "migrate"
+        }
+        assert ("Namespace", NAMESPACE) in phase
+        for job in of_kind(manifests, "Job"):
+            assert ("Job", job["metadata"]["name"]) in phase
+            spec = pod_spec(job)
+            assert ("ServiceAccount", spec["serviceAccountName"]) in phase
+            for container in spec["containers"]:
+                for source in container["envFrom"]:
+                    assert ("ConfigMap", source["configMapRef"]["name"]) in phase
+        # So do the policies that let the Jobs reach DNS and the database.
+        policies = {name for kind, name in phase if kind == "NetworkPolicy"}
+        assert policies == {
+            item["metadata"]["name"] for item in of_kind(manifests, "NetworkPolicy")
+        }
+        # The serving objects wait for the second apply.
+        assert not {kind for kind, _ in phase} & {
+            "Deployment",
+            "HorizontalPodAutoscaler",
+            "IngressRoute",
+        }
