@@ -104,7 +104,7 @@ def wait_until_ready(
     """Ready means: Traefik answers its ping, its health checks have seen every running
     service up (and every absent one down), and each running service answers through it."""
     deadline = time.monotonic() + timeout
-    waiting_for = "its ping"
+    waiting_for: str | None = "its ping"
     with httpx.Client(timeout=2) as client:
         while time.monotonic() < deadline:
             if not process.is_running():
@@ -155,4 +155,3 @@ def server_status(client: httpx.Client, ports: GatewayPorts, service: str) -> di
         return {}
     status: dict[str, str] = response.json().get("serverStatus", {})
     return status
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -44,19 +45,20 @@ def provide_databases(
         say("using DATABASE_URL (no embedded PostgreSQL)")
         # On Neon each service should have its own role: <SERVICE>_DATABASE_URL overrides.
         return Databases(
-            {name: os.environ.get(f"{name.upper()}_DATABASE_URL", database_url) for name in services},
+            {
+                name: os.environ.get(f"{name.upper()}_DATABASE_URL", database_url)
+                for name in services
+            },
             None,
         )
 
     server = EmbeddedPostgres(data_dir / "postgres", port or free_port())
     if server.is_running():
         say("a PostgreSQL from an earlier run was left running; stopping it")
-        try:
+        # If its postmaster.pid outlived it (the machine restarted), pg_ctl start copes.
+        with contextlib.suppress(RuntimeError):
             server.stop()
-        except RuntimeError:
-            # Its postmaster.pid outlived it (the machine restarted); pg_ctl start copes.
-            pass
-    say(f"starting embedded PostgreSQL on 127.0.0.1:{server.port} (data in {data_dir.name}/postgres)")
+    say(f"starting embedded PostgreSQL on 127.0.0.1:{server.port} (files in {server.data_dir})")
     try:
         server.start()
     except RuntimeError as error:

@@ -50,7 +50,9 @@ DEFAULT_PORTS = {"auth": 8001, "users": 8002, "todos": 8003}
 
 def present_services() -> list[str]:
     """The services that exist in this checkout (a service joins when its folder is merged)."""
-    return [name for name in PLATFORM_SERVICES if (ROOT / "services" / name / "pyproject.toml").exists()]
+    return [
+        name for name in PLATFORM_SERVICES if (ROOT / "services" / name / "pyproject.toml").exists()
+    ]
 
 
 def configured_port(name: str) -> int:

@@ -91,7 +91,8 @@ class Stack:
     def start_service(self, name: str) -> None:
         """Start (or restart) one service and wait until its /readyz answers."""
         service = self.service(name)
-        assert self.databases is not None, "start() the stack first"
+        if self.databases is None:
+            raise RuntimeError("start() the stack before starting one of its services")
         self.say(f"starting {name} on {service.base_url}")
         process = services.service_process(
             service,
@@ -111,7 +112,8 @@ class Stack:
 
     def _start_gateway(self) -> None:
         settings = self.settings
-        assert self.traefik is not None
+        if self.traefik is None:
+            self.traefik = gateway.traefik_binary()
         config = gateway.render_static_config(
             settings.gateway, settings.data_dir / "gateway", settings.log_dir
         )
