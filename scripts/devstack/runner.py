@@ -15,6 +15,8 @@ import signal
 import time
 from typing import IO
 
+from dotenv import dotenv_values
+
 from devstack import ROOT, services
 from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError, tail
@@ -29,6 +31,7 @@ def say(message: str) -> None:
 
 
 def main() -> int:
+    _load_dotenv()
     DATA_DIR.mkdir(exist_ok=True)
     lock = _single_instance_lock()
     if lock is None:
@@ -86,6 +89,14 @@ def _settings() -> StackSettings:
         postgres_port=int(os.environ.get("POSTGRES_PORT", "0")) or None,
         jwt_secret=os.environ.get("JWT_SECRET") or _dev_jwt_secret(),
     )
+
+
+def _load_dotenv() -> None:
+    # The services read `.env` themselves; Traefik and this runner do not, so its values are
+    # put into the environment every child inherits. Exported variables win.
+    for key, value in dotenv_values(ROOT / ".env").items():
+        if value is not None:
+            os.environ.setdefault(key, value)
 
 
 def _single_instance_lock() -> IO[str] | None:
