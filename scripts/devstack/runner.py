@@ -13,6 +13,7 @@ import os
 import secrets
 import signal
 import time
+from pathlib import Path
 from typing import IO
 
 from dotenv import dotenv_values
@@ -23,7 +24,8 @@ from devstack.processes import StartupError, tail
 from devstack.services import Service
 from devstack.stack import Stack, StackSettings
 
-DATA_DIR = ROOT / ".data"
+# TODO_DATA_DIR moves it (the runner's own tests use a throwaway one).
+DATA_DIR = Path(os.environ.get("TODO_DATA_DIR", ROOT / ".data"))
 
 
 def say(message: str) -> None:
@@ -35,7 +37,10 @@ def main() -> int:
     DATA_DIR.mkdir(exist_ok=True)
     lock = _single_instance_lock()
     if lock is None:
-        say("the stack is already running (another `make run` holds .data/run.lock); stop it first")
+        say(
+            f"the stack is already running (another `make run` holds {DATA_DIR / 'run.lock'});"
+            " stop it first"
+        )
         return 1
 
     stack = Stack(_settings(), say=say)
@@ -133,15 +138,19 @@ def _print_urls(stack: Stack) -> None:
     lines += [
         f"  gateway over TLS         https://localhost:{ports.tls} (self-signed certificate)",
         f"  gateway metrics          http://localhost:{ports.ops}/metrics (and /ping)",
-        f"  logs                     {stack.settings.log_dir.relative_to(ROOT)}/",
+        f"  logs                     {_readable(stack.settings.log_dir)}/",
         "Press Ctrl-C to stop everything (or send SIGTERM to this process).",
         "",
     ]
     print("\n".join(lines), flush=True)
 
 
+def _readable(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def _report_failure(error: StartupError) -> None:
     say(f"FAILED: {error.part}: {error.reason}")
     if error.log is not None and error.log.exists():
-        say(f"last lines of {error.log}:")
+        say(f"last lines of {_readable(error.log)}:")
         print(tail(error.log.read_text(errors="replace")), flush=True)

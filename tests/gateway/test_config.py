@@ -69,9 +69,7 @@ class TestStaticConfiguration:
         assert static["api"]["dashboard"] is False
 
     def test_routes_come_from_the_dynamic_file(self, static: dict[str, Any]) -> None:
-        assert static["providers"] == {
-            "file": {"filename": "gateway/dynamic.yml", "watch": False}
-        }
+        assert static["providers"] == {"file": {"filename": "gateway/dynamic.yml", "watch": False}}
 
     def test_access_log_is_json_and_drops_credentials(self, static: dict[str, Any]) -> None:
         access_log = static["accessLog"]
@@ -197,7 +195,7 @@ class TestMiddlewaresAndServices:
         for service in SERVICES:
             balancer = services[service]["loadBalancer"]
             assert balancer["healthCheck"]["path"] == "/readyz"
-            assert balancer["servers"] == [{"url": f'{{{{ ${service}URL }}}}'}]
+            assert balancer["servers"] == [{"url": f"{{{{ ${service}URL }}}}"}]
         pool = services["gateway-errors"]["loadBalancer"]
         assert pool["healthCheck"]["path"] == "/healthz"
         assert pool["servers"] == [{"url": f"{{{{ ${s}URL }}}}"} for s in SERVICES]

@@ -61,7 +61,9 @@ def start_traefik(
         ports = GatewayPorts(web=free_port(), tls=free_port(), ops=free_port())
         config = render_static_config(ports, tmp_path, tmp_path)
         # Only what the test names: no AUTH_URL etc. leaking in from the shell.
-        process = gateway_process(traefik, config, {"PATH": "/usr/bin:/bin", **environment}, tmp_path)
+        process = gateway_process(
+            traefik, config, {"PATH": "/usr/bin:/bin", **environment}, tmp_path
+        )
         started.append(process)
         process.start()
         deadline = time.monotonic() + 15
