@@ -61,14 +61,11 @@ class Stack:
     # Lifecycle
 
     def start(self) -> None:
-        """Start everything and wait until it is ready; on failure stop what started, then raise."""
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
+        """Start everything and wait until it is ready.
 
-    def _start(self) -> None:
+        On failure it raises (StartupError names the part) and leaves what did start running:
+        call `stop()`, which stops whatever started, after reporting.
+        """
         settings = self.settings
         self._check_ports_are_free()
         settings.log_dir.mkdir(parents=True, exist_ok=True)

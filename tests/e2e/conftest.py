@@ -68,7 +68,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         platform.start()
     except StartupError as error:
         log = error.log.read_text(errors="replace")[-3000:] if error.log else ""
+        platform.stop()
         pytest.fail(f"the stack did not start: {error}\n{log}", pytrace=False)
+    except BaseException:
+        platform.stop()
+        raise
     yield platform
     platform.stop()
 

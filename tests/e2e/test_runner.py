@@ -53,7 +53,7 @@ def alive(pid: int) -> bool:
     return bool(status != psutil.STATUS_ZOMBIE)
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_make_run_serves_refuses_a_second_run_and_stops_every_child(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
