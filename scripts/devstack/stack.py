@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -153,8 +154,8 @@ class Stack:
     def service_environment(self) -> dict[str, str]:
         return environment_with(
             {
+                "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
                 "JWT_SECRET": self.settings.jwt_secret,
-                "LOG_LEVEL": "INFO",
                 **self._service_urls,
                 **self.settings.environment,
                 # The gateway answers CORS for the platform; a service adding its own headers

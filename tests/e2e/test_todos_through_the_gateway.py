@@ -153,3 +153,22 @@ class TestCompression:
         assert compressed.json() == plain.json()
         assert len(compressed.json()["items"]) == 40
         assert len(gzip.compress(plain.content)) < len(plain.content) / 4
+
+    def test_a_compressed_read_keeps_an_etag_that_if_match_accepts(
+        self, client: httpx.Client, user_headers: dict[str, str]
+    ) -> None:
+        location = client.post(
+            "/api/v1/todos",
+            json={"title": "long", "description": "words worth compressing " * 200},
+            headers=user_headers,
+        ).headers["location"]
+
+        read = client.get(location, headers={**user_headers, "Accept-Encoding": "gzip"})
+        assert read.headers["content-encoding"] == "gzip"
+        updated = client.patch(
+            location,
+            json={"completed": True},
+            headers={**user_headers, "If-Match": read.headers["etag"]},
+        )
+
+        assert updated.status_code == 200
