@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-deploy lint format clean bench
+.PHONY: help install run test test-unit test-services test-deploy test-gateway test-e2e lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ run: install ## Start the platform locally (embedded PostgreSQL unless DATABASE_
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/common/src services/*/src
+	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py tests
 
 format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
@@ -49,7 +49,13 @@ test-services: install ## Each service's tests, on a real PostgreSQL
 test-deploy: install ## Static checks of the Dockerfiles, compose and the rendered k8s overlays
 	$(PYTEST) tests/deploy
 
-test: lint test-unit test-services test-deploy ## Everything CI runs: lint, then every test suite
+test-gateway: install ## The gateway configuration: files parse, every router has its middlewares
+	$(PYTEST) tests/gateway
+
+test-e2e: install ## End to end through the real Traefik gateway, on the stack `make run` starts
+	$(PYTEST) tests/e2e
+
+test: lint test-unit test-services test-deploy test-gateway test-e2e ## Everything CI runs: lint, then every test suite
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from todo_common.database import create_db_engine
+from todo_common.gateway_errors import router as gateway_errors_router
 from todo_common.health import router as health_router
 from todo_common.logging import configure_logging
 from todo_common.middleware import RequestContextMiddleware
@@ -61,6 +62,8 @@ def create_app(
     for router in routers:
         app.include_router(router, prefix=prefix)
     app.include_router(health_router)
+    # Not in the OpenAPI document: Traefik fetches these pages, clients never call them.
+    app.include_router(gateway_errors_router)
     register_problem_handlers(app)
     install_problem_openapi(app)
 

@@ -1,0 +1,108 @@
+"""The platform's services as local processes: migrate, start with uvicorn, wait until ready."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from devstack import ROOT
+from devstack.processes import ManagedProcess, StartupError, tail
+
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url_variable(self) -> str:
+        """The variable gateway/dynamic.yml (and other services) read this service's URL from."""
+        return f"{self.name.upper()}_URL"
+
+    @property
+    def api_prefix(self) -> str:
+        return f"/api/v1/{self.name}"
+
+    @property
+    def folder(self) -> Path:
+        return ROOT / "services" / self.name
+
+
+# Every service of the platform, in start order, with the ports docker compose and k8s use
+# too (<NAME>_PORT overrides). The gateway routes to all three whether they run or not; one
+# that is not running is marked down by the gateway's health checks.
+PLATFORM_SERVICES = ("auth", "users", "todos")
+DEFAULT_PORTS = {"auth": 8001, "users": 8002, "todos": 8003}
+
+
+def present_services() -> list[str]:
+    """The services that exist in this checkout (a service joins when its folder is merged)."""
+    return [
+        name for name in PLATFORM_SERVICES if (ROOT / "services" / name / "pyproject.toml").exists()
+    ]
+
+
+def configured_port(name: str) -> int:
+    return int(os.environ.get(f"{name.upper()}_PORT", DEFAULT_PORTS[name]))
+
+
+def migrate(service: Service, database_url: str, environment: Mapping[str, str]) -> None:
+    result = subprocess.run(
+        [str(VENV_BIN / "alembic"), "-c", "alembic.ini", "upgrade", "head"],
+        cwd=service.folder,
+        env={**environment, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise StartupError(f"{service.name} migrations", tail(result.stderr + result.stdout))
+
+
+def service_process(
+    service: Service, database_url: str, environment: Mapping[str, str], log_dir: Path
+) -> ManagedProcess:
+    return ManagedProcess(
+        name=service.name,
+        command=[
+            str(VENV_BIN / "uvicorn"),
+            "--factory",
+            f"{service.name}.main:build_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(service.port),
+            "--no-access-log",  # the service writes its own, with request ids
+            "--no-server-header",
+        ],
+        log=log_dir / f"{service.name}.log",
+        environment={**environment, "DATABASE_URL": database_url},
+        cwd=ROOT,
+    )
+
+
+def wait_until_ready(service: Service, process: ManagedProcess, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process.is_running():
+            raise StartupError(service.name, f"exited with code {process.exit_code}", process.log)
+        try:
+            if httpx.get(f"{service.base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise StartupError(service.name, f"not ready after {timeout:.0f} s", process.log)

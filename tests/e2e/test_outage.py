@@ -1,0 +1,91 @@
+"""A service that is down: clients get problem+json from the gateway, then service again."""
+
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from devstack.services import Service
+from devstack.stack import Stack
+from tests.e2e.assertions import assert_problem
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+class TestServiceMissing:
+    @pytest.mark.parametrize("name", ["auth", "users"])
+    def test_a_service_not_running_is_a_503_naming_it(
+        self, client: httpx.Client, stack: Stack, name: str
+    ) -> None:
+        if any(service.name == name for service in stack.settings.running):
+            pytest.skip(f"{name} runs in this checkout")
+
+        response = client.get(f"/api/v1/{name}/me", headers={"X-Request-ID": f"{name}-down-1"})
+
+        body = assert_problem(response, 503, f"/api/v1/{name}/me")
+        assert body["detail"] == f"The {name} service is unavailable; retry shortly"
+        assert body["request_id"] == f"{name}-down-1"
+        assert int(response.headers["retry-after"]) >= 1
+
+
+@pytest.fixture
+def todos_down(
+    stack: Stack, running_service: Callable[[str], Service]
+) -> Iterator[Callable[[], None]]:
+    """Stops todos when called; whatever happens, todos runs again after the test."""
+    running_service("todos")
+    yield lambda: stack.stop_service("todos")
+    if not stack.processes["todos"].is_running():
+        stack.start_service("todos")
+
+
+class TestServiceKilledMidRun:
+    def test_is_unavailable_while_down_and_serves_again_when_restarted(
+        self,
+        client: httpx.Client,
+        stack: Stack,
+        user_headers: dict[str, str],
+        todos_down: Callable[[], None],
+    ) -> None:
+        created = client.post("/api/v1/todos", json={"title": "survives"}, headers=user_headers)
+        assert created.status_code == 201
+
+        todos_down()
+        # 502 until the next health check notices, 503 once it has.
+        assert client.get("/api/v1/todos", headers=user_headers).status_code in (502, 503)
+        assert wait_for(lambda: client.get("/api/v1/todos").status_code == 503)
+
+        stack.start_service("todos")
+        assert wait_for(
+            lambda: client.get("/api/v1/todos", headers=user_headers).status_code == 200
+        )
+        listing = client.get("/api/v1/todos", headers=user_headers).json()
+        assert [todo["title"] for todo in listing["items"]] == ["survives"]
+
+    def test_the_outage_is_problem_json_rendered_by_another_live_service(
+        self,
+        client: httpx.Client,
+        stack: Stack,
+        user_headers: dict[str, str],
+        todos_down: Callable[[], None],
+    ) -> None:
+        if len(stack.settings.running) < 2:
+            # Error pages come from any live service; with todos alone, none is left.
+            pytest.skip("needs a second running service (runs once auth or users is merged)")
+
+        todos_down()
+        during = client.get("/api/v1/todos", headers={**user_headers, "X-Request-ID": "outage-1"})
+        body = assert_problem(during, during.status_code, "/api/v1/todos")
+        assert during.status_code in (502, 503)
+        assert body["detail"] == "The todos service is unavailable; retry shortly"
+        assert body["request_id"] == "outage-1"
+        assert wait_for(lambda: client.get("/api/v1/todos").status_code == 503)
+        assert int(client.get("/api/v1/todos").headers["retry-after"]) >= 1
