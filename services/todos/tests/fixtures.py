@@ -1,13 +1,13 @@
 """Factories for the todos tests: users with tokens, and todos made through the API."""
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 
+from todo_common.testing.api import ApiCaller
 from todo_common.testing.harness import TokenFactory
 
 TODOS = "/api/v1/todos"
@@ -26,23 +26,8 @@ def due(days: float) -> str:
     return (BASE_DUE + timedelta(days=days)).isoformat()
 
 
-@dataclass
-class ApiUser:
-    """A user of the API, with the headers that authenticate them."""
-
-    client: TestClient
-    token: str
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        # A redirect is an answer under test, never something to follow silently.
-        kwargs.setdefault("follow_redirects", False)
-        return self.client.request(method, path, headers=headers, **kwargs)
+class ApiUser(ApiCaller):
+    """A user of the todos API."""
 
     def create_todo(self, **fields: Any) -> Todo:
         body = {"title": "Buy milk", **fields}

@@ -17,6 +17,9 @@ from todo_common.testing.harness import (
     TokenFactory,
 )
 
+# Registered before any suite imports them, so their failures show the values compared.
+pytest.register_assert_rewrite("todo_common.testing.assertions", "todo_common.testing.api")
+
 
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:

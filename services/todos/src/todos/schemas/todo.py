@@ -6,14 +6,14 @@ types, and keeping them apart means no table field can leak into or be set throu
 """
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from todo_common.fields import (
     NON_BLANK_TEXT_PATTERN,
     PLAIN_TEXT_PATTERN,
+    NotNull,
     StorableText,
     UtcDatetime,
 )
@@ -52,20 +52,12 @@ class TodoUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Properties a client may send on update. `description` and `due_at` may be cleared
-    # with null; the others may be left out but not nulled (SkipJsonSchema keeps the
-    # published schema saying so).
-    title: Title | SkipJsonSchema[None] = None
+    # with null; the others may be left out but not nulled.
+    title: Annotated[Title | None, NotNull] = None
     description: Description | None = None
-    completed: bool | SkipJsonSchema[None] = None
-    priority: Priority | SkipJsonSchema[None] = None
+    completed: Annotated[bool | None, NotNull] = None
+    priority: Annotated[Priority | None, NotNull] = None
     due_at: UtcDatetime | None = None
-
-    @field_validator("title", "completed", "priority")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class TodoPublic(BaseModel):
