@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 
@@ -20,7 +20,8 @@ class ApiCaller:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    # Starlette's TestClient is built on httpx2, so its answers are httpx2 responses.
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx2.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}
         # A redirect is an answer under test, never something to follow silently.
         kwargs.setdefault("follow_redirects", False)
