@@ -3,15 +3,12 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from todo_common.fields import PLAIN_TEXT_PATTERN, StorableText, UtcDatetime
+from todo_common.fields import UtcDatetime
 from todo_common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from todo_common.search import SearchText
 from todos.models import Priority
-
-SearchText = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, pattern=PLAIN_TEXT_PATTERN), StorableText
-]
 
 
 class TodoSort(StrEnum):
