@@ -131,6 +131,8 @@ def record_registration(session: Session, *, registered: UserRegistered) -> None
 
 
 def _apply(session: Session, profile: Profile, values: dict[str, object]) -> Profile:
+    if not values:
+        return profile
     for field, value in values.items():
         setattr(profile, field, value)
     profile.updated_at = utc_now()
