@@ -1,8 +1,11 @@
 """Pytest fixtures every service's tests use: one throwaway PostgreSQL cluster per run."""
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,13 +25,22 @@ pytest.register_assert_rewrite("todo_common.testing.assertions", "todo_common.te
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
-    """A real PostgreSQL server for this test run, deleted with the run's temp folder."""
-    cluster = EmbeddedPostgres(tmp_path_factory.mktemp("postgres") / "data", free_port())
-    cluster.start()
-    yield cluster
-    if cluster.is_running():
-        cluster.stop()
+def postgres() -> Iterator[EmbeddedPostgres]:
+    """A real PostgreSQL server for this test run, deleted afterwards.
+
+    Its folder is not under pytest's temp root: pytest deletes all but the newest three
+    runs' folders there, so another pytest run on the machine (another checkout's suite)
+    could remove the cluster's files while it runs.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="todo-test-postgres-"))
+    cluster = EmbeddedPostgres(folder / "data", free_port())
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        if cluster.is_running():
+            cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
