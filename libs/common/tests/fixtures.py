@@ -314,7 +314,11 @@ class Subscriber:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        class Server(ThreadingHTTPServer):
+            # Two relays send 20 requests at once; the default backlog of 5 would drop some.
+            request_queue_size = 128
+
+        self._http = Server(("127.0.0.1", self.port), Handler)
         self.port = self._http.server_address[1]
         threading.Thread(
             target=partial(self._http.serve_forever, poll_interval=0.01), daemon=True
