@@ -23,7 +23,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from jose import jwk, jwt
 
-from todo_common.app import StartupHook, create_app
+from todo_common.app import BackgroundTask, StartupHook, create_app
 from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.logging import JsonFormatter
 from todo_common.settings import CommonSettings
@@ -56,6 +56,8 @@ def make_app(
     *routers: APIRouter,
     settings: CommonSettings | None = None,
     on_startup: Sequence[StartupHook] = (),
+    internal_routers: Sequence[APIRouter] = (),
+    background_tasks: Sequence[BackgroundTask] = (),
 ) -> FastAPI:
     """A service built by `create_app`, mounted under `/api/v1/widgets`."""
     settings = settings or make_settings()
@@ -65,6 +67,8 @@ def make_app(
         routers=list(routers),
         model_schema=settings.db_schema,
         on_startup=on_startup,
+        internal_routers=internal_routers,
+        background_tasks=background_tasks,
     )
 
 
