@@ -8,6 +8,7 @@ stops every child it started. A second run while one is up says so and exits.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import secrets
 import signal
@@ -45,7 +46,16 @@ class Service:
 
 
 # The services this runner starts, in start order. Ports match docker-compose and k8s.
-SERVICES = [Service("todos", int(os.environ.get("TODOS_PORT", "8003")))]
+SERVICES = [
+    Service("users", int(os.environ.get("USERS_PORT", "8002"))),
+    Service("todos", int(os.environ.get("TODOS_PORT", "8003"))),
+]
+# Every service that consumes events, by name, for the producers' relays. auth keeps its
+# port here before it runs in this stack: until it does, events for it wait in the outbox.
+EVENT_SUBSCRIBERS = {
+    "auth": f"http://127.0.0.1:{os.environ.get('AUTH_PORT', '8001')}",
+    **{service.name: service.base_url for service in SERVICES},
+}
 
 
 def say(message: str) -> None:
@@ -147,8 +157,10 @@ def _databases() -> tuple[dict[str, str], object | None]:
 
 def _service_environment() -> dict[str, str]:
     environment = dict(os.environ)
+    # Also what the relays sign their service tokens with (HS256, local runs only).
     environment.setdefault("JWT_SECRET", _dev_jwt_secret())
     environment.setdefault("LOG_LEVEL", "INFO")
+    environment.setdefault("EVENT_SUBSCRIBERS", json.dumps(EVENT_SUBSCRIBERS))
     return environment
 
 
