@@ -51,7 +51,6 @@ class OutboxRelay:
         engine: Engine,
         settings: CommonSettings,
         token_provider: TokenProvider,
-        client: httpx.AsyncClient | None = None,
     ) -> None:
         self._engine = engine
         self._settings = settings
@@ -59,7 +58,7 @@ class OutboxRelay:
         self._subscribers: Mapping[str, str] = {
             name: str(url).rstrip("/") for name, url in settings.event_subscribers.items()
         }
-        self._client = client or httpx.AsyncClient(timeout=settings.outbox_delivery_timeout_seconds)
+        self._client = httpx.AsyncClient(timeout=settings.outbox_delivery_timeout_seconds)
         self._retry = RetryPolicy(
             initial_seconds=settings.outbox_retry_initial_seconds,
             cap_seconds=settings.outbox_retry_max_seconds,
