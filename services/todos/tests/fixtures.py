@@ -29,6 +29,8 @@ def due(days: float) -> str:
 class ApiUser(ApiCaller):
     """A user of the todos API."""
 
+    collection = TODOS
+
     def create_todo(self, **fields: Any) -> Todo:
         body = {"title": "Buy milk", **fields}
         response = self.request("POST", TODOS, json=body)
@@ -46,29 +48,6 @@ class ApiUser(ApiCaller):
         response = self.get_todo(todo_id)
         assert response.status_code == 200, response.text
         return response.headers["ETag"]
-
-    def list_page(self, **params: Any) -> dict[str, Any]:
-        response = self.request("GET", TODOS, params=params)
-        assert response.status_code == 200, response.text
-        page: dict[str, Any] = response.json()
-        return page
-
-    def list_all(self, **params: Any) -> list[Todo]:
-        """Every todo the list answers for `params`, following `next_cursor` to the end.
-
-        A `cursor` in `params` starts from that page instead of the first.
-        """
-        items: list[Todo] = []
-        cursor: str | None = params.pop("cursor", None)
-        for _ in range(1000):
-            page = self.list_page(**params, **({"cursor": cursor} if cursor else {}))
-            items.extend(page["items"])
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return items
-            # A cursor promises more: a page that ends the listing must not carry one.
-            assert page["items"], "a page with a next_cursor must not be empty"
-        raise AssertionError("paging did not end")
 
     def list_ids(self, **params: Any) -> list[str]:
         return [todo["id"] for todo in self.list_all(**params)]

@@ -26,6 +26,8 @@ def user_path(user_id: str | uuid.UUID) -> str:
 class ApiUser(ApiCaller):
     """A user (or admin) of the users API."""
 
+    collection = USERS
+
     @property
     def email(self) -> str:
         return email_of(self.id)
@@ -35,28 +37,6 @@ class ApiUser(ApiCaller):
         assert response.status_code == 200, response.text
         profile: Profile = response.json()
         return profile
-
-    def list_page(self, **params: Any) -> dict[str, Any]:
-        response = self.request("GET", USERS, params=params)
-        assert response.status_code == 200, response.text
-        page: dict[str, Any] = response.json()
-        return page
-
-    def list_all(self, **params: Any) -> list[Profile]:
-        """Every profile the list answers for `params`, following `next_cursor` to the end.
-
-        A `cursor` in `params` starts from that page instead of the first.
-        """
-        items: list[Profile] = []
-        cursor: str | None = params.pop("cursor", None)
-        for _ in range(1000):
-            page = self.list_page(**params, **({"cursor": cursor} if cursor else {}))
-            items.extend(page["items"])
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return items
-            assert page["items"], "a page with a next_cursor must not be empty"
-        raise AssertionError("paging did not end")
 
 
 def email_of(user_id: uuid.UUID) -> str:

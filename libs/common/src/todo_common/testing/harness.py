@@ -2,15 +2,19 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg2
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import MetaData, Table
 
 from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.events.relay import TokenProvider
 from todo_common.security.dependencies import SERVICE_ROLE, SERVICE_SUBJECT_PREFIX
 from todo_common.security.tokens import mint_token
+from todo_common.settings import CommonSettings
 from todo_common.tables import SHARED_TABLE_SCHEMA
 
 SERVICES = ["auth", "users", "todos"]
@@ -35,6 +39,13 @@ def service_settings_values(database_url: str, schema: str) -> dict[str, Any]:
         "db_pool_timeout_seconds": 2.0,
         "log_level": "WARNING",
     }
+
+
+def migrate(service_root: Path, settings: CommonSettings) -> None:
+    """Bring a service's schema to head with its real Alembic history, using `settings`."""
+    config = Config(str(service_root / "alembic.ini"))
+    config.attributes["settings"] = settings
+    command.upgrade(config, "head")
 
 
 def truncate_tables(
