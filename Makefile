@@ -8,10 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest
-SERVICES := todos
+SERVICES := todos users
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-deploy test-gateway test-e2e lint format clean bench
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,7 +55,10 @@ test-gateway: install ## The gateway configuration: files parse, every router ha
 test-e2e: install ## End to end through the real Traefik gateway, on the stack `make run` starts
 	$(PYTEST) tests/e2e
 
-test: lint test-unit test-services test-deploy test-gateway test-e2e ## Everything CI runs: lint, then every test suite
+test-integration: install ## Services as real processes, talking through events
+	$(PYTEST) tests/integration
+
+test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e ## Everything CI runs: lint, then every test suite
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache

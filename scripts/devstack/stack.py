@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -151,12 +152,19 @@ class Stack:
         return {service.url_variable: service.base_url for service in every}
 
     @property
+    def _service_base_urls(self) -> dict[str, str]:
+        every = [*self.settings.running, *self.settings.absent]
+        return {service.name: service.base_url for service in every}
+
+    @property
     def service_environment(self) -> dict[str, str]:
         return environment_with(
             {
                 "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
                 "JWT_SECRET": self.settings.jwt_secret,
                 **self._service_urls,
+                # Where each producer's relay delivers events: every service, by name.
+                "EVENT_SUBSCRIBERS": json.dumps(self._service_base_urls),
                 **self.settings.environment,
                 # The gateway answers CORS for the platform; a service adding its own headers
                 # would grant origins the gateway refuses.

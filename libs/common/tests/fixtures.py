@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from jose import jwk, jwt
 
-from todo_common.app import StartupHook, create_app
+from todo_common.app import BackgroundTask, StartupHook, create_app
 from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.logging import JsonFormatter
 from todo_common.settings import CommonSettings
@@ -55,6 +56,8 @@ def make_app(
     *routers: APIRouter,
     settings: CommonSettings | None = None,
     on_startup: Sequence[StartupHook] = (),
+    internal_routers: Sequence[APIRouter] = (),
+    background_tasks: Sequence[BackgroundTask] = (),
 ) -> FastAPI:
     """A service built by `create_app`, mounted under `/api/v1/widgets`."""
     settings = settings or make_settings()
@@ -64,6 +67,8 @@ def make_app(
         routers=list(routers),
         model_schema=settings.db_schema,
         on_startup=on_startup,
+        internal_routers=internal_routers,
+        background_tasks=background_tasks,
     )
 
 
@@ -251,3 +256,81 @@ def database_down(postgres: EmbeddedPostgres) -> Iterator[None]:
     finally:
         if not postgres.is_running():
             postgres.start()
+
+
+# An event subscriber on a real socket
+
+
+@dataclass
+class Receipt:
+    """One POST the subscriber received."""
+
+    path: str
+    authorization: str
+    request_id: str
+    envelope: dict[str, Any]
+
+
+class Subscriber:
+    """Receives events on 127.0.0.1 from a thread, keeping every receipt.
+
+    `status` is what it answers; `delay` makes each answer slow; `stop()` and `start()`
+    take it off the network and back on the same port (connections are then refused).
+    """
+
+    def __init__(self, status: int = 204, delay: float = 0.0) -> None:
+        self.status = status
+        self.delay = delay
+        self.receipts: list[Receipt] = []
+        self._lock = threading.Lock()
+        self._http: ThreadingHTTPServer | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def received_ids(self) -> list[str]:
+        with self._lock:
+            return [receipt.envelope["id"] for receipt in self.receipts]
+
+    def start(self) -> "Subscriber":
+        subscriber = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if subscriber.delay:
+                    time.sleep(subscriber.delay)
+                with subscriber._lock:
+                    subscriber.receipts.append(
+                        Receipt(
+                            path=self.path,
+                            authorization=self.headers.get("Authorization", ""),
+                            request_id=self.headers.get("X-Request-ID", ""),
+                            envelope=json.loads(body),
+                        )
+                    )
+                self.send_response(subscriber.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            # Two relays send 20 requests at once; the default backlog of 5 would drop some.
+            request_queue_size = 128
+
+        self._http = Server(("127.0.0.1", self.port), Handler)
+        self.port = self._http.server_address[1]
+        threading.Thread(
+            target=partial(self._http.serve_forever, poll_interval=0.01), daemon=True
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None

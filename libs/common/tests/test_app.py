@@ -1,7 +1,10 @@
+import asyncio
+import threading
+
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from tests.fixtures import API_PREFIX, make_app, make_client, make_settings
+from tests.fixtures import API_PREFIX, capture_logs, make_app, make_client, make_settings
 
 router = APIRouter()
 
@@ -100,3 +103,65 @@ class TestLifespan:
             pass
 
         assert app.state.token_verifier._jwks._client.is_closed
+
+
+internal_router = APIRouter()
+
+
+@internal_router.get("/internal/ping")
+def internal_ping() -> dict[str, str]:
+    return {"pong": "internal"}
+
+
+class TestInternalRouters:
+    def test_are_mounted_without_the_public_prefix(self) -> None:
+        with make_client(router, internal_routers=[internal_router]) as client:
+            assert client.get("/internal/ping").json() == {"pong": "internal"}
+            assert client.get(f"{API_PREFIX}/internal/ping").status_code == 404
+
+    def test_stay_out_of_the_public_document(self) -> None:
+        with make_client(router, internal_routers=[internal_router]) as client:
+            paths = client.get(f"{API_PREFIX}/openapi.json").json()["paths"]
+
+        assert f"{API_PREFIX}/ping" in paths
+        assert "/internal/ping" not in paths
+
+
+class TestBackgroundTasks:
+    def test_run_after_startup_hooks_until_shutdown_cancels_them(self) -> None:
+        order: list[str] = []
+        cancelled = threading.Event()
+
+        def hook(app: FastAPI) -> None:
+            order.append("hook")
+
+        async def worker(app: FastAPI) -> None:
+            order.append("worker")
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+
+        app = make_app(router, on_startup=[hook], background_tasks=[worker])
+        with TestClient(app) as client:
+            assert client.get(f"{API_PREFIX}/ping").status_code == 200
+            assert order == ["hook", "worker"]
+            assert not cancelled.is_set()
+
+        assert cancelled.is_set()
+
+    def test_a_crashing_task_is_logged_and_the_app_keeps_serving(self) -> None:
+        async def broken(app: FastAPI) -> None:
+            raise RuntimeError("relay misconfigured")
+
+        app = make_app(router, background_tasks=[broken])
+        logs = capture_logs()
+        with TestClient(app) as client:
+            # The crash happens on the app's loop; a request gives it a turn first.
+            client.get(f"{API_PREFIX}/ping")
+            assert client.get(f"{API_PREFIX}/ping").status_code == 200
+
+        [entry] = logs.lines("todo_common.app")
+        assert entry["message"] == "background task broken crashed"
+        assert "RuntimeError: relay misconfigured" in entry["exception"]

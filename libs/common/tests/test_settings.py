@@ -193,3 +193,37 @@ class TestMigrationDatabaseUrl:
         environment.setenv("DATABASE_URL_DIRECT", direct)
 
         assert load_settings(CommonSettings).migration_database_url == direct
+
+
+class TestEventSettings:
+    def test_no_subscribers_by_default(self) -> None:
+        assert load_settings(CommonSettings).event_subscribers == {}
+
+    def test_subscribers_are_a_json_map_of_names_to_urls(
+        self, environment: pytest.MonkeyPatch
+    ) -> None:
+        environment.setenv(
+            "EVENT_SUBSCRIBERS", '{"todos": "http://todos:8003", "auth": "http://auth:8001/"}'
+        )
+
+        subscribers = load_settings(CommonSettings).event_subscribers
+
+        assert {name: str(url) for name, url in subscribers.items()} == {
+            "todos": "http://todos:8003/",
+            "auth": "http://auth:8001/",
+        }
+
+    def test_subscriber_that_is_not_a_url_is_refused(
+        self, environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        environment.setenv("EVENT_SUBSCRIBERS", '{"todos": "todos:8003"}')
+
+        assert "EVENT_SUBSCRIBERS_TODOS" in rejected(capsys)
+
+    def test_lease_must_outlast_a_delivery(
+        self, environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        environment.setenv("OUTBOX_LEASE_SECONDS", "5")
+        environment.setenv("OUTBOX_DELIVERY_TIMEOUT_SECONDS", "5")
+
+        assert "OUTBOX_LEASE_SECONDS must be longer" in rejected(capsys)

@@ -4,18 +4,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
-from todo_common.testing.harness import service_settings_values, truncate_tables
+from todo_common.testing.harness import migrate, service_settings_values, truncate_tables
 from todos.core.config import TodosSettings
 from todos.main import build_app
 
 pytest_plugins = ["todo_common.testing.fixtures"]
 # The helpers assert on responses; rewriting makes their failures show the values.
-pytest.register_assert_rewrite("tests.assertions", "tests.fixtures")
+pytest.register_assert_rewrite("tests.fixtures")
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,9 +27,7 @@ def settings(service_database_urls: dict[str, str]) -> TodosSettings:
 
 @pytest.fixture(scope="session")
 def migrated(settings: TodosSettings) -> TodosSettings:
-    config = Config(str(SERVICE_ROOT / "alembic.ini"))
-    config.attributes["settings"] = settings
-    command.upgrade(config, "head")
+    migrate(SERVICE_ROOT, settings)
     return settings
 
 

@@ -4,13 +4,13 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
 from fastapi.testclient import TestClient
 
+from todo_common.testing.api import ApiCaller
 from todo_common.testing.harness import TokenFactory
 
 TODOS = "/api/v1/todos"
@@ -31,23 +31,10 @@ def due(days: float) -> str:
     return (BASE_DUE + timedelta(days=days)).isoformat()
 
 
-@dataclass
-class ApiUser:
-    """A user of the API, with the headers that authenticate them."""
+class ApiUser(ApiCaller):
+    """A user of the todos API."""
 
-    client: TestClient
-    token: str
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        # A redirect is an answer under test, never something to follow silently.
-        kwargs.setdefault("follow_redirects", False)
-        return self.client.request(method, path, headers=headers, **kwargs)
+    collection = TODOS
 
     def create_todo(self, **fields: Any) -> Todo:
         body = {"title": "Buy milk", **fields}
@@ -66,29 +53,6 @@ class ApiUser:
         response = self.get_todo(todo_id)
         assert response.status_code == 200, response.text
         return response.headers["ETag"]
-
-    def list_page(self, **params: Any) -> dict[str, Any]:
-        response = self.request("GET", TODOS, params=params)
-        assert response.status_code == 200, response.text
-        page: dict[str, Any] = response.json()
-        return page
-
-    def list_all(self, **params: Any) -> list[Todo]:
-        """Every todo the list answers for `params`, following `next_cursor` to the end.
-
-        A `cursor` in `params` starts from that page instead of the first.
-        """
-        items: list[Todo] = []
-        cursor: str | None = params.pop("cursor", None)
-        for _ in range(1000):
-            page = self.list_page(**params, **({"cursor": cursor} if cursor else {}))
-            items.extend(page["items"])
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return items
-            # A cursor promises more: a page that ends the listing must not carry one.
-            assert page["items"], "a page with a next_cursor must not be empty"
-        raise AssertionError("paging did not end")
 
     def list_ids(self, **params: Any) -> list[str]:
         return [todo["id"] for todo in self.list_all(**params)]

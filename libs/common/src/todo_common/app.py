@@ -1,6 +1,8 @@
 """`create_app`: the one place a service is wired, so all three behave alike."""
 
-from collections.abc import AsyncIterator, Callable, Sequence
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -16,7 +18,12 @@ from todo_common.problem import register_problem_handlers
 from todo_common.security.verification import TokenVerifier
 from todo_common.settings import CommonSettings
 
+logger = logging.getLogger(__name__)
+
 StartupHook = Callable[[FastAPI], None]
+# Runs for the life of the app (an outbox relay): started after the startup hooks,
+# cancelled at shutdown.
+BackgroundTask = Callable[[FastAPI], Awaitable[None]]
 
 
 def create_app(
@@ -27,11 +34,16 @@ def create_app(
     model_schema: str,
     description: str = "",
     on_startup: Sequence[StartupHook] = (),
+    internal_routers: Sequence[APIRouter] = (),
+    background_tasks: Sequence[BackgroundTask] = (),
 ) -> FastAPI:
     """A FastAPI app for service `name`: routers under `/api/v1/<name>`, docs beside them.
 
     `model_schema` is the schema the service's table models name (see `create_db_engine`).
     `on_startup` hooks run once the engine exists, before the first request.
+    `internal_routers` carry service-to-service routes (`/internal/...`): mounted as they
+    are, outside the public prefix and out of the public OpenAPI document, since the
+    gateway never routes them. `background_tasks` run from start-up until shutdown.
     """
     configure_logging(name, settings.log_level)
     prefix = f"/api/v1/{name}"
@@ -40,9 +52,18 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in on_startup:
             hook(app)
-        yield
-        await app.state.token_verifier.aclose()
-        app.state.engine.dispose()
+        tasks = [
+            asyncio.create_task(_log_crash(task, app), name=getattr(task, "__name__", "task"))
+            for task in background_tasks
+        ]
+        try:
+            yield
+        finally:
+            for running in tasks:
+                running.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await app.state.token_verifier.aclose()
+            app.state.engine.dispose()
 
     app = FastAPI(
         title=f"Todo platform: {name}",
@@ -61,6 +82,8 @@ def create_app(
 
     for router in routers:
         app.include_router(router, prefix=prefix)
+    for router in internal_routers:
+        app.include_router(router, include_in_schema=False)
     app.include_router(health_router)
     # Not in the OpenAPI document: Traefik fetches these pages, clients never call them.
     app.include_router(gateway_errors_router)
@@ -85,3 +108,12 @@ def create_app(
     # Added last, so it wraps everything else: every response gets the request id.
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+async def _log_crash(task: BackgroundTask, app: FastAPI) -> None:
+    # A background task is expected to run until cancelled; if it ends with an error, that
+    # must show in the logs rather than vanish with the task.
+    try:
+        await task(app)
+    except Exception:
+        logger.exception("background task %s crashed", getattr(task, "__name__", task))

@@ -2,9 +2,17 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 
 def _storable(value: str) -> str:
@@ -48,3 +56,36 @@ def _to_utc(value: datetime) -> datetime:
 
 # API.md: timestamps carry a timezone and are answered in UTC.
 UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_to_utc)]
+
+
+def _reject_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
+
+class _NotNull:
+    """Marks `X | None` in a partial update: the field may be left out, never sent as null.
+
+    Written `Annotated[X | None, NotNull] = None`. Unlike `X | SkipJsonSchema[None]` (a
+    union, whose errors name each union member), errors name the field alone, and the
+    published schema shows `X` without the null.
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(_reject_null, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        options = [option for option in json_schema.get("anyOf", []) if option != {"type": "null"}]
+        if len(options) == 1:
+            rest = {key: value for key, value in json_schema.items() if key != "anyOf"}
+            json_schema = rest | options[0]
+        return json_schema
+
+
+NotNull = _NotNull()

@@ -64,6 +64,25 @@ class CommonSettings(BaseSettings):
     jwt_audience: str = "todo-platform"
     jwt_jwks_cache_seconds: PositiveInt = 300
 
+    # Events (docs/architecture.md, "Events"). Where each subscriber's `POST /internal/events`
+    # lives, as a JSON map of service name to base URL: {"todos": "http://todos:8003"}.
+    event_subscribers: dict[str, AnyHttpUrl] = {}
+    # The relay of a producing service: how often it looks for due messages, how many it
+    # takes at once, and how long a claimed message is reserved for the relay sending it.
+    outbox_relay_enabled: bool = True
+    outbox_poll_seconds: PositiveFloat = 1.0
+    outbox_batch_size: Annotated[int, Field(ge=1, le=1000)] = 50
+    outbox_lease_seconds: PositiveFloat = 30.0
+    outbox_delivery_timeout_seconds: PositiveFloat = 5.0
+    # Failed deliveries are retried with exponential backoff and jitter, up to this cap.
+    outbox_retry_initial_seconds: PositiveFloat = 1.0
+    outbox_retry_max_seconds: PositiveFloat = 300.0
+    # How often the relay logs its backlog (and purges delivered messages past retention).
+    outbox_report_seconds: PositiveFloat = 60.0
+    # The report is a warning once the oldest waiting message is older than this.
+    outbox_lag_warning_seconds: PositiveFloat = 60.0
+    outbox_retention_hours: PositiveInt = 168
+
     cors_origins: Annotated[list[str], NoDecode] = [
         "http://localhost:3000",
         "http://localhost:5173",
@@ -95,6 +114,16 @@ class CommonSettings(BaseSettings):
                 raise ValueError("JWT_SECRET must be set to at least 32 characters for HS*")
         elif self.jwt_public_key is None and self.jwt_jwks_url is None:
             raise ValueError("JWT_PUBLIC_KEY or JWT_JWKS_URL must be set for RS*/ES*")
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_delivery(self) -> "CommonSettings":
+        # A lease that ends while its message is still being sent lets a second relay
+        # send it at the same time.
+        if self.outbox_lease_seconds <= self.outbox_delivery_timeout_seconds:
+            raise ValueError(
+                "OUTBOX_LEASE_SECONDS must be longer than OUTBOX_DELIVERY_TIMEOUT_SECONDS"
+            )
         return self
 
     @property

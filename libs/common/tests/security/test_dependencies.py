@@ -1,15 +1,23 @@
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
+import httpx
 import pytest
 from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
 
-from tests.fixtures import API_PREFIX, bearer, claims_for, make_client, sign
+from tests.fixtures import API_PREFIX, bearer, claims_for, make_client, make_settings, sign
 from todo_common.problem import PROBLEM_MEDIA_TYPE
-from todo_common.security.dependencies import AdminUser, CurrentUser, Principal, require_role
-from todo_common.testing.harness import TokenFactory
+from todo_common.security.dependencies import (
+    AdminUser,
+    CurrentUser,
+    Principal,
+    ServiceCaller,
+    require_role,
+)
+from todo_common.testing.harness import TokenFactory, mint_service_token
 
 router = APIRouter()
 
@@ -36,9 +44,18 @@ def read_moderation_queue(
     return {"role": user.role}
 
 
+@router.get("/internal-probe")
+def read_internal_probe(caller: ServiceCaller) -> dict[str, str]:
+    return {"service": caller.name}
+
+
+# The app under test is the `widgets` service: service tokens must be addressed to it.
+OWN_NAME = "widgets"
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with make_client(router) as test_client:
+    with make_client(router, settings=make_settings(service_name=OWN_NAME)) as test_client:
         yield test_client
 
 
@@ -156,3 +173,52 @@ class TestOpenApi:
         [scheme] = document["components"]["securitySchemes"].values()
         assert scheme["type"] == "oauth2"
         assert scheme["flows"]["password"]["tokenUrl"] == "/api/v1/auth/login"
+
+
+class TestServiceCaller:
+    def probe(self, client: TestClient, token: str | None) -> httpx.Response:
+        headers = bearer(token) if token is not None else {}
+        return client.get(f"{API_PREFIX}/internal-probe", headers=headers)
+
+    def test_service_token_for_this_service_names_the_caller(self, client: TestClient) -> None:
+        response = self.probe(client, mint_service_token("users", OWN_NAME))
+
+        assert response.status_code == 200
+        assert response.json() == {"service": "users"}
+
+    def test_missing_token_is_401(self, client: TestClient) -> None:
+        response = self.probe(client, None)
+
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+
+    @pytest.mark.parametrize(
+        "token",
+        [
+            mint_service_token("users", "todos"),
+            mint_service_token("users", OWN_NAME, lifetime=timedelta(seconds=-60)),
+            mint_service_token("users", OWN_NAME, signing_key="k" * 40),
+            mint_service_token("users", OWN_NAME, subject="users"),
+            "not-a-jwt",
+        ],
+        ids=["another-audience", "expired", "forged", "subject-not-a-service", "garbage"],
+    )
+    def test_invalid_service_token_is_401(self, client: TestClient, token: str) -> None:
+        response = self.probe(client, token)
+
+        assert response.status_code == 401
+        assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+
+    @pytest.mark.parametrize("role", ["user", "admin"])
+    def test_user_token_is_403(
+        self, client: TestClient, make_token: TokenFactory, role: str
+    ) -> None:
+        response = self.probe(client, make_token(role=role))
+
+        assert response.status_code == 403
+        assert response.json()["detail"] == "Internal routes accept only service tokens"
+
+    def test_user_role_addressed_to_this_service_is_403(self, client: TestClient) -> None:
+        token = mint_service_token("users", OWN_NAME, role="user")
+
+        assert self.probe(client, token).status_code == 403

@@ -3,10 +3,12 @@
 from fastapi import FastAPI
 
 from todo_common.app import create_app
+from todo_common.events.consumer import event_router
 from todo_common.settings import load_settings
 from todos.api.routes.todos import router as todos_router
 from todos.core.config import TodosSettings
 from todos.models import SCHEMA
+from todos.services.events import EVENT_HANDLERS
 
 
 def build_app(settings: TodosSettings | None = None) -> FastAPI:
@@ -14,6 +16,7 @@ def build_app(settings: TodosSettings | None = None) -> FastAPI:
         name="todos",
         settings=settings or load_settings(TodosSettings),
         routers=[todos_router],
+        internal_routers=[event_router(EVENT_HANDLERS)],
         model_schema=SCHEMA,
         description="Each user's todo items: keyset paging, ETags, idempotent creates.",
     )

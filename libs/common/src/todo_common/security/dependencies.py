@@ -69,3 +69,44 @@ def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 
 AdminUser = Annotated[Principal, Depends(require_role("admin"))]
+
+
+SERVICE_ROLE = "service"
+SERVICE_SUBJECT_PREFIX = "service:"
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePrincipal:
+    """Another service calling an `/internal` route with a service token."""
+
+    name: str
+    claims: dict[str, Any]
+
+
+async def require_service_token(
+    request: Request, token: Annotated[str | None, Depends(bearer_scheme)]
+) -> ServicePrincipal:
+    """The calling service: a `service` token for this service's audience, `sub` service:<name>.
+
+    Missing or invalid tokens are 401; a valid token of another kind (a user's) is 403.
+    """
+    if not token:
+        raise Unauthorized("Missing bearer token")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    own_name: str = request.app.state.settings.service_name
+    try:
+        claims = await verifier.verify(token, audience=own_name)
+    except Unauthorized:
+        # A token that is valid for the platform (a user's access token) comes from a
+        # caller we know who may not call here; anything else stays a 401.
+        await verifier.verify(token)
+        raise Forbidden("Internal routes accept only service tokens") from None
+    subject = str(claims["sub"])
+    if claims.get("role") != SERVICE_ROLE:
+        raise Forbidden("Internal routes accept only service tokens")
+    if not subject.startswith(SERVICE_SUBJECT_PREFIX):
+        raise Unauthorized("Token subject is not a service")
+    return ServicePrincipal(name=subject.removeprefix(SERVICE_SUBJECT_PREFIX), claims=claims)
+
+
+ServiceCaller = Annotated[ServicePrincipal, Depends(require_service_token)]

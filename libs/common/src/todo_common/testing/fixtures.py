@@ -1,5 +1,6 @@
 """Pytest fixtures every service's tests use: one throwaway PostgreSQL cluster per run."""
 
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -19,22 +20,27 @@ from todo_common.testing.harness import (
     TokenFactory,
 )
 
+# Registered before any suite imports them, so their failures show the values compared.
+pytest.register_assert_rewrite("todo_common.testing.assertions", "todo_common.testing.api")
+
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[EmbeddedPostgres]:
-    """A real PostgreSQL server for this test run, deleted when the run ends.
+    """A real PostgreSQL server for this test run, deleted afterwards.
 
-    Its folder is not under pytest's basetemp: pytest prunes old basetemps, and a second
-    test run on the machine would delete the data of a server still in use.
+    Its folder is not under pytest's temp root: pytest deletes all but the newest three
+    runs' folders there, so another pytest run on the machine (another checkout's suite)
+    could remove the cluster's files while it runs.
     """
-    with tempfile.TemporaryDirectory(prefix="todo-test-postgres-") as folder:
-        cluster = EmbeddedPostgres(Path(folder) / "data", free_port())
+    folder = Path(tempfile.mkdtemp(prefix="todo-test-postgres-"))
+    cluster = EmbeddedPostgres(folder / "data", free_port())
+    try:
         cluster.start()
-        try:
-            yield cluster
-        finally:
-            if cluster.is_running():
-                cluster.stop()
+        yield cluster
+    finally:
+        if cluster.is_running():
+            cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

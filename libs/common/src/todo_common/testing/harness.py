@@ -1,12 +1,20 @@
 """Helpers for tests of any service: settings for a database under test, emptying tables."""
 
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg2
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import MetaData, Table
 
 from todo_common.embedded_postgres import EmbeddedPostgres
+from todo_common.events.relay import TokenProvider
+from todo_common.security.dependencies import SERVICE_ROLE, SERVICE_SUBJECT_PREFIX
+from todo_common.security.tokens import mint_token
+from todo_common.settings import CommonSettings
 from todo_common.tables import SHARED_TABLE_SCHEMA
 
 SERVICES = ["auth", "users", "todos"]
@@ -33,6 +41,13 @@ def service_settings_values(database_url: str, schema: str) -> dict[str, Any]:
     }
 
 
+def migrate(service_root: Path, settings: CommonSettings) -> None:
+    """Bring a service's schema to head with its real Alembic history, using `settings`."""
+    config = Config(str(service_root / "alembic.ini"))
+    config.attributes["settings"] = settings
+    command.upgrade(config, "head")
+
+
 def truncate_tables(
     postgres: EmbeddedPostgres, metadata: MetaData, service_schema: str, database: str = "todo"
 ) -> None:
@@ -54,3 +69,27 @@ def truncate_tables(
             cursor.execute(f"TRUNCATE {names} CASCADE")
     finally:
         connection.close()
+
+
+def mint_service_token(caller: str, audience: str, **overrides: Any) -> str:
+    """A service token from `caller` to `audience`, as auth would issue it for the tests."""
+    values: dict[str, Any] = {
+        "subject": f"{SERVICE_SUBJECT_PREFIX}{caller}",
+        "role": SERVICE_ROLE,
+        "issuer": TEST_ISSUER,
+        "audience": audience,
+        "signing_key": TEST_JWT_SECRET,
+        "algorithm": "HS256",
+        "lifetime": timedelta(minutes=5),
+        **overrides,
+    }
+    return mint_token(**values)
+
+
+def service_token_minter(caller: str) -> TokenProvider:
+    """A relay's token provider for the tests: audience -> a fresh service token."""
+
+    async def provide(audience: str) -> str:
+        return mint_service_token(caller, audience)
+
+    return provide

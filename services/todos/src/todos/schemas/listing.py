@@ -3,15 +3,12 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from todo_common.fields import PLAIN_TEXT_PATTERN, StorableText, UtcDatetime
+from todo_common.fields import UtcDatetime
 from todo_common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from todo_common.search import SearchText
 from todos.models import Priority
-
-SearchText = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, pattern=PLAIN_TEXT_PATTERN), StorableText
-]
 
 
 class TodoSort(StrEnum):
@@ -36,9 +33,13 @@ class TodoListQuery(BaseModel):
     sort: TodoSort = TodoSort.NEWEST_FIRST
 
     @model_validator(mode="after")
-    def _range_is_ordered(self) -> "TodoListQuery":
-        # An empty or reversed range is a client's mistake (swapped bounds), not a query
-        # worth answering with an empty page.
-        if self.due_before and self.due_after and self.due_after >= self.due_before:
+    def _due_range_not_empty(self) -> "TodoListQuery":
+        # The range is half-open, [due_after, due_before): equal or crossed bounds hold
+        # nothing, which is a client mistake rather than a question with an empty answer.
+        if (
+            self.due_after is not None
+            and self.due_before is not None
+            and self.due_after >= self.due_before
+        ):
             raise ValueError("due_after must be earlier than due_before")
         return self

@@ -6,14 +6,14 @@ types, and keeping them apart means no table field can leak into or be set throu
 """
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-from pydantic.config import JsonDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from todo_common.fields import (
     NON_BLANK_TEXT_PATTERN,
     PLAIN_TEXT_PATTERN,
+    NotNull,
     StorableText,
     UtcDatetime,
 )
@@ -46,39 +46,18 @@ class TodoReplace(TodoCreate):
     """A full replacement: fields left out return to their defaults."""
 
 
-def _published_without_null(schema: JsonDict) -> None:
-    # `X | None` rather than a union with SkipJsonSchema[None]: pydantic validates the
-    # former as one nullable type, so errors keep the plain location (`body.title`)
-    # instead of one error per union branch, named after pydantic's internals.
-    branches = schema.get("anyOf")
-    if not isinstance(branches, list):
-        return
-    typed = [branch for branch in branches if branch != {"type": "null"}]
-    if len(typed) == 1 and isinstance(typed[0], dict):
-        del schema["anyOf"]
-        schema.update(typed[0])
-
-
 class TodoUpdate(BaseModel):
     """A partial update: only the fields present change."""
 
     model_config = ConfigDict(extra="forbid")
 
     # Properties a client may send on update. `description` and `due_at` may be cleared
-    # with null; the others may be left out but not nulled (`_not_null` refuses it, and
-    # the published schema says so).
-    title: Title | None = Field(default=None, json_schema_extra=_published_without_null)
+    # with null; the others may be left out but not nulled.
+    title: Annotated[Title | None, NotNull] = None
     description: Description | None = None
-    completed: bool | None = Field(default=None, json_schema_extra=_published_without_null)
-    priority: Priority | None = Field(default=None, json_schema_extra=_published_without_null)
+    completed: Annotated[bool | None, NotNull] = None
+    priority: Annotated[Priority | None, NotNull] = None
     due_at: UtcDatetime | None = None
-
-    @field_validator("title", "completed", "priority")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class TodoPublic(BaseModel):

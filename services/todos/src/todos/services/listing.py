@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from todo_common.pagination import decode_cursor, encode_cursor, invalid_cursor
+from todo_common.search import contains_pattern
 from todos.models import Todo
 from todos.schemas.listing import TodoListQuery, TodoSort
 from todos.schemas.todo import TodoPage, TodoPublic
@@ -105,7 +106,7 @@ def _filtered(statement: SelectOfScalar[Todo], query: TodoListQuery) -> SelectOf
     if query.due_after is not None:
         statement = statement.where(col(Todo.due_at) >= query.due_after)
     if query.q is not None:
-        pattern = f"%{_escape_like(query.q)}%"
+        pattern = contains_pattern(query.q)
         statement = statement.where(
             or_(
                 col(Todo.title).ilike(pattern, escape="\\"),
@@ -113,11 +114,6 @@ def _filtered(statement: SelectOfScalar[Todo], query: TodoListQuery) -> SelectOf
             )
         )
     return statement
-
-
-def _escape_like(text: str) -> str:
-    # The user searches for text, not for LIKE patterns.
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def cursor_after(todo: Todo, sort: TodoSort) -> str:

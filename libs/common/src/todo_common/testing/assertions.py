@@ -1,14 +1,10 @@
-"""What every error answer must look like to a client (API.md, "Errors")."""
+"""What every error answer must look like to a client (API.md, "Errors"), for any service."""
 
 from typing import Any
 
 import httpx
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str) and value != ""
+from todo_common.problem import PROBLEM_MEDIA_TYPE
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -18,10 +14,11 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["type"] == "about:blank"
     assert body["status"] == status
-    assert _is_text(body["title"])
-    assert _is_text(body["detail"])
+    for text_field in ("title", "detail"):
+        assert isinstance(body[text_field], str), body
+        assert body[text_field], body
     assert body["instance"] == response.request.url.path
-    assert response.headers.get_list("X-Request-ID") == [body["request_id"]]
+    assert body["request_id"] == response.headers["X-Request-ID"]
     return body
 
 
@@ -32,8 +29,9 @@ def assert_validation_problem(response: httpx.Response, *loc: str | int) -> dict
     assert errors, body
     for error in errors:
         assert set(error) == {"loc", "msg", "type"}, error
-        assert _is_text(error["msg"])
-        assert _is_text(error["type"])
+        for text_field in ("msg", "type"):
+            assert isinstance(error[text_field], str), error
+            assert error[text_field], error
     assert list(loc) in [error["loc"] for error in errors], body
     return body
 

@@ -1,0 +1,14 @@
+"""Alembic environment of the users service (the shared logic is in todo_common.migrations)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import users.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from todo_common.migrations import run_migrations
+from todo_common.settings import load_settings
+from users.core.config import UsersSettings
+from users.models import SCHEMA
+
+# The tests hand their settings over; a deployment reads them from the environment.
+settings = context.config.attributes.get("settings") or load_settings(UsersSettings)
+run_migrations(SQLModel.metadata, settings, model_schema=SCHEMA)

@@ -1,0 +1,1 @@
+"""Request and response models of the users API (never the table models)."""

@@ -1,0 +1,47 @@
+"""The users service under test: migrated on a real PostgreSQL, called over HTTP in-process."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import SQLModel
+
+from todo_common.testing.harness import migrate, service_settings_values, truncate_tables
+from users.core.config import UsersSettings
+from users.main import build_app
+
+pytest_plugins = ["todo_common.testing.fixtures"]
+# The helpers assert on responses; rewriting makes their failures show the values.
+pytest.register_assert_rewrite("tests.fixtures")
+
+SERVICE_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def settings(service_database_urls: dict[str, str]) -> UsersSettings:
+    return UsersSettings(
+        _env_file=None,
+        **service_settings_values(service_database_urls["users"], "users"),
+        # The relay has its own tests; here the outbox is inspected, not delivered.
+        outbox_relay_enabled=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: UsersSettings) -> UsersSettings:
+    migrate(SERVICE_ROOT, settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def client(migrated: UsersSettings) -> Iterator[TestClient]:
+    with TestClient(build_app(migrated), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "postgres" in request.fixturenames or "client" in request.fixturenames:
+        truncate_tables(request.getfixturevalue("postgres"), SQLModel.metadata, "users")
