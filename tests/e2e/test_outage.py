@@ -82,10 +82,12 @@ class TestServiceKilledMidRun:
             pytest.skip("needs a second running service (runs once auth or users is merged)")
 
         todos_down()
+        # Until the next health check (2 s) the dead service is still in the pool that renders
+        # error pages, so a page may not render yet (docs/architecture.md, Gateway); once
+        # the gateway has noticed, every answer is a problem rendered by a live service.
+        assert wait_for(lambda: client.get("/api/v1/todos").status_code == 503)
         during = client.get("/api/v1/todos", headers={**user_headers, "X-Request-ID": "outage-1"})
-        body = assert_problem(during, during.status_code, "/api/v1/todos")
-        assert during.status_code in (502, 503)
+        body = assert_problem(during, 503, "/api/v1/todos")
         assert body["detail"] == "The todos service is unavailable; retry shortly"
         assert body["request_id"] == "outage-1"
-        assert wait_for(lambda: client.get("/api/v1/todos").status_code == 503)
         assert int(client.get("/api/v1/todos").headers["retry-after"]) >= 1

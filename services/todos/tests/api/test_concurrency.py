@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.assertions import assert_problem
+from todo_common.testing.assertions import assert_problem
 from tests.fixtures import TODOS, ApiUser, at_once, todo_path
 
 # RFC 9110: a strong entity tag is an opaque string in double quotes.

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.assertions import assert_validation_problem
+from todo_common.testing.assertions import assert_validation_problem
 from tests.fixtures import TODOS, ApiUser, at_once, todo_path
 
 

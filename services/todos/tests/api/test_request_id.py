@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.assertions import assert_problem
+from todo_common.testing.assertions import assert_problem
 from tests.fixtures import TODOS, ApiUser, todo_path
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")

@@ -18,7 +18,7 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
         assert isinstance(body[text_field], str), body
         assert body[text_field], body
     assert body["instance"] == response.request.url.path
-    assert body["request_id"] == response.headers["X-Request-ID"]
+    assert response.headers.get_list("X-Request-ID") == [body["request_id"]]
     return body
 
 
