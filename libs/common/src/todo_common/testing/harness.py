@@ -41,6 +41,7 @@ def truncate_tables(
     Tables common defines for every service (SHARED_TABLE_SCHEMA) are emptied in
     `service_schema`, where that service keeps them.
     """
+
     def schema_of(table: Table) -> str | None:
         return service_schema if table.schema == SHARED_TABLE_SCHEMA else table.schema
 
