@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest
-SERVICES := todos
+SERVICES := auth todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
 .PHONY: help install run test test-unit test-services lint format clean bench

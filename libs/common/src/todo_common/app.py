@@ -26,11 +26,13 @@ def create_app(
     model_schema: str,
     description: str = "",
     on_startup: Sequence[StartupHook] = (),
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """A FastAPI app for service `name`: routers under `/api/v1/<name>`, docs beside them.
 
     `model_schema` is the schema the service's table models name (see `create_db_engine`).
     `on_startup` hooks run once the engine exists, before the first request.
+    `token_verifier` replaces the one built from `settings` (auth verifies with its own keys).
     """
     configure_logging(name, settings.log_level)
     prefix = f"/api/v1/{name}"
@@ -56,7 +58,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings, model_schema=model_schema)
-    app.state.token_verifier = TokenVerifier.from_settings(settings)
+    app.state.token_verifier = token_verifier or TokenVerifier.from_settings(settings)
 
     for router in routers:
         app.include_router(router, prefix=prefix)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.assertions import assert_validation_problem
 from tests.fixtures import TODOS, ApiUser, Todo, create_paging_set, due, expected_order
+from todo_common.testing.assertions import assert_validation_problem
 
 SORTS = ["-created_at", "created_at", "due_at", "-due_at"]
 

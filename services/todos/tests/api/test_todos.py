@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from tests.assertions import assert_problem, assert_validation_problem
 from tests.fixtures import TODOS, ApiUser, due, parse_time, todo_path
+from todo_common.testing.assertions import assert_problem, assert_validation_problem
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 MALFORMED_IDS = ["not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g"]

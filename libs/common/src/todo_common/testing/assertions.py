@@ -1,4 +1,8 @@
-"""What every error answer must look like to a client (API.md, "Errors")."""
+"""What every error answer must look like to a client (API.md, "Errors").
+
+Shared by every service's tests; a conftest registers it for assertion rewriting with
+`pytest.register_assert_rewrite("todo_common.testing.assertions")`.
+"""
 
 from typing import Any
 
@@ -14,8 +18,10 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["type"] == "about:blank"
     assert body["status"] == status
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["title"], str)
+    assert body["title"]
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
     assert body["instance"] == response.request.url.path
     assert body["request_id"] == response.headers["X-Request-ID"]
     return body
@@ -28,8 +34,10 @@ def assert_validation_problem(response: httpx.Response, *loc: str | int) -> dict
     assert errors, body
     for error in errors:
         assert set(error) == {"loc", "msg", "type"}, error
-        assert isinstance(error["msg"], str) and error["msg"]
-        assert isinstance(error["type"], str) and error["type"]
+        assert isinstance(error["msg"], str)
+        assert error["msg"]
+        assert isinstance(error["type"], str)
+        assert error["type"]
     assert list(loc) in [error["loc"] for error in errors], body
     return body
 
