@@ -1,6 +1,7 @@
 """The auth service under test: migrated on a real PostgreSQL, called over HTTP in-process."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlmodel import SQLModel
 
 from auth.core.config import AuthSettings
 from auth.main import build_app
+from tests.keys import rsa_private_pem
 from todo_common.testing.harness import service_settings_values, truncate_tables
 
 pytest_plugins = ["todo_common.testing.fixtures"]
@@ -51,6 +53,48 @@ def migrated(settings: AuthSettings) -> AuthSettings:
 def client(migrated: AuthSettings) -> Iterator[TestClient]:
     with TestClient(build_app(migrated), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client_with(migrated: AuthSettings) -> Iterator[Callable[..., TestClient]]:
+    """Another auth app on the same database, with some settings changed."""
+    with ExitStack() as stack:
+
+        def factory(**overrides: Any) -> TestClient:
+            app = build_app(auth_settings(migrated.database_url, **overrides))
+            return stack.enter_context(TestClient(app, raise_server_exceptions=False))
+
+        yield factory
+
+
+def rs256(private_pem: str, **overrides: Any) -> dict[str, Any]:
+    """The settings overrides of an RS256 deployment signing with `private_pem`."""
+    return {
+        "jwt_algorithms": ["RS256"],
+        "jwt_secret": None,
+        "jwt_private_key": private_pem,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> str:
+    return rsa_private_pem()
+
+
+@pytest.fixture(scope="session")
+def other_rsa_key() -> str:
+    return rsa_private_pem()
+
+
+@pytest.fixture
+def rs256_client(client_with: Callable[..., TestClient], rsa_key: str) -> TestClient:
+    return client_with(**rs256(rsa_key))
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
 
 
 @pytest.fixture(autouse=True)
