@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from auth.core.config import AuthSettings
 from auth.main import build_app
-from tests.keys import rsa_private_pem
+from tests.keys import rs256, rsa_private_pem
 from todo_common.testing.harness import service_settings_values, truncate_tables
 
 pytest_plugins = ["todo_common.testing.fixtures"]
@@ -65,16 +65,6 @@ def client_with(migrated: AuthSettings) -> Iterator[Callable[..., TestClient]]:
             return stack.enter_context(TestClient(app, raise_server_exceptions=False))
 
         yield factory
-
-
-def rs256(private_pem: str, **overrides: Any) -> dict[str, Any]:
-    """The settings overrides of an RS256 deployment signing with `private_pem`."""
-    return {
-        "jwt_algorithms": ["RS256"],
-        "jwt_secret": None,
-        "jwt_private_key": private_pem,
-        **overrides,
-    }
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
 """Key pairs as an operator would make them for an RS256 or ES256 deployment."""
 
+from typing import Any
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -28,3 +30,13 @@ def _private_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
+
+
+def rs256(private_pem: str, **overrides: Any) -> dict[str, Any]:
+    """The settings overrides of an RS256 deployment signing with `private_pem`."""
+    return {
+        "jwt_algorithms": ["RS256"],
+        "jwt_secret": None,
+        "jwt_private_key": private_pem,
+        **overrides,
+    }

@@ -8,6 +8,7 @@ callables, so code that needs a token accepts any `Callable[[str], Awaitable[str
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -47,7 +48,7 @@ def mint_service_token(
 @dataclass(frozen=True)
 class _CachedToken:
     value: str
-    renew_at: float  # time.monotonic() after which a fresh token is fetched
+    renew_at: float  # the clock reading after which a fresh token is fetched
 
 
 class ServiceTokenClient:
@@ -66,30 +67,32 @@ class ServiceTokenClient:
         client_secret: str,
         http_client: httpx.AsyncClient | None = None,
         renew_before_expiry: timedelta = timedelta(seconds=30),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token_url = token_url
         self.client_id = client_id
         self._client_secret = client_secret
         self._http = http_client or httpx.AsyncClient(timeout=5.0)
         self._margin_seconds = renew_before_expiry.total_seconds()
+        self._clock = clock
         self._tokens: dict[str, _CachedToken] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def __call__(self, audience: str) -> str:
         cached = self._tokens.get(audience)
-        if cached is not None and time.monotonic() < cached.renew_at:
+        if cached is not None and self._clock() < cached.renew_at:
             return cached.value
         # One fetch per audience at a time: callers arriving meanwhile reuse its result.
         async with self._locks.setdefault(audience, asyncio.Lock()):
             cached = self._tokens.get(audience)
-            if cached is not None and time.monotonic() < cached.renew_at:
+            if cached is not None and self._clock() < cached.renew_at:
                 return cached.value
             cached = await self._fetch(audience)
             self._tokens[audience] = cached
             return cached.value
 
     async def _fetch(self, audience: str) -> _CachedToken:
-        requested_at = time.monotonic()
+        requested_at = self._clock()
         response = await self._http.post(
             self.token_url,
             data={
@@ -101,7 +104,8 @@ class ServiceTokenClient:
         )
         response.raise_for_status()
         body = response.json()
-        # Counted from the request, not the answer, so a slow answer never overstays.
+        # Counted from the request, not the answer, so a slow answer never overstays; and a
+        # margin longer than the lifetime still keeps a token for half of it.
         lifetime = float(body["expires_in"])
         renew_at = requested_at + max(lifetime - self._margin_seconds, lifetime / 2)
         return _CachedToken(value=str(body["access_token"]), renew_at=renew_at)
