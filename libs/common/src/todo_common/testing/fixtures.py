@@ -1,5 +1,6 @@
 """Pytest fixtures every service's tests use: one throwaway PostgreSQL cluster per run."""
 
+import logging
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -63,3 +64,14 @@ def make_token() -> TokenFactory:
         )
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    # `create_app` points the root logger at the stdout of the moment, which may be a
+    # capture stream that closes with the test; later tests must not inherit it.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
