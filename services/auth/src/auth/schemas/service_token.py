@@ -18,7 +18,7 @@ class ServiceTokenRequest(BaseModel):
         Field(description="The service the token is for (it becomes the `aud` claim)."),
     ]
     # OAuth2 clients send it; it can only be this grant.
-    grant_type: Literal["client_credentials"] | None = None
+    grant_type: Literal["client_credentials"] = "client_credentials"
 
 
 class ServiceToken(BaseModel):
