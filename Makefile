@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services lint format clean bench
+.PHONY: help install run test test-unit test-services test-integration lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,7 +46,10 @@ test-services: install ## Each service's tests, on a real PostgreSQL
 		$(PYTEST) services/$$service/tests; \
 	done
 
-test: lint test-unit test-services ## Everything CI runs: lint, then every test suite
+test-integration: install ## Services together: auth as a real process, todos verifying its tokens
+	$(PYTEST) tests/integration
+
+test: lint test-unit test-services test-integration ## Everything CI runs: lint, then every test suite
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
