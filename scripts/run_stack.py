@@ -45,7 +45,11 @@ class Service:
 
 
 # The services this runner starts, in start order. Ports match docker-compose and k8s.
-SERVICES = [Service("todos", int(os.environ.get("TODOS_PORT", "8003")))]
+# auth comes first: the others verify its tokens (and, with RS256, fetch its JWKS).
+SERVICES = [
+    Service("auth", int(os.environ.get("AUTH_PORT", "8001"))),
+    Service("todos", int(os.environ.get("TODOS_PORT", "8003"))),
+]
 
 
 def say(message: str) -> None:
@@ -146,6 +150,8 @@ def _databases() -> tuple[dict[str, str], object | None]:
 
 
 def _service_environment() -> dict[str, str]:
+    # Every service gets the whole environment, so FIRST_ADMIN_EMAIL / FIRST_ADMIN_PASSWORD
+    # (and any other setting) reach auth when set; the others ignore what is not theirs.
     environment = dict(os.environ)
     environment.setdefault("JWT_SECRET", _dev_jwt_secret())
     environment.setdefault("LOG_LEVEL", "INFO")
@@ -219,6 +225,10 @@ def _print_urls() -> None:
     print("\nThe Todo platform is running:", flush=True)
     for service in SERVICES:
         print(f"  {service.name:6} API docs  {service.base_url}/api/v1/{service.name}/docs")
+    if os.environ.get("FIRST_ADMIN_EMAIL"):
+        print(
+            f"  first admin  {os.environ['FIRST_ADMIN_EMAIL']} (password from FIRST_ADMIN_PASSWORD)"
+        )
     print(f"  logs         {LOG_DIR.relative_to(ROOT)}/")
     print("Press Ctrl-C to stop everything.\n", flush=True)
 
