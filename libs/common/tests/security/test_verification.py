@@ -19,7 +19,7 @@ from tests.fixtures import (
 from todo_common.errors import Unauthorized
 from todo_common.security import verification
 from todo_common.security.tokens import mint_token
-from todo_common.security.verification import JwksCache, TokenVerifier
+from todo_common.security.verification import JwksCache, StaticKeySet, TokenVerifier
 from todo_common.testing.harness import TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET
 
 pytestmark = pytest.mark.anyio
@@ -361,3 +361,38 @@ class TestRs256WithJwks:
 
         await rejection(verifier, signing_key.sign(claims_for()))
         await verifier.aclose()
+
+
+class TestRs256WithStaticKeys:
+    """Keys known from configuration, chosen by `kid`: how auth verifies its own tokens."""
+
+    def verifier(self, *keys: RsaKey) -> TokenVerifier:
+        return TokenVerifier(
+            algorithms=["RS256"],
+            issuer=TEST_ISSUER,
+            audience=TEST_AUDIENCE,
+            jwks=StaticKeySet(key.jwk() for key in keys),
+        )
+
+    async def test_each_listed_key_verifies_its_tokens(
+        self, signing_key: RsaKey, other_signing_key: RsaKey
+    ) -> None:
+        verifier = self.verifier(signing_key, other_signing_key)
+
+        assert await verifier.verify(signing_key.sign(claims_for()))
+        assert await verifier.verify(other_signing_key.sign(claims_for()))
+
+    async def test_unlisted_key_is_rejected(
+        self, signing_key: RsaKey, other_signing_key: RsaKey
+    ) -> None:
+        verifier = self.verifier(signing_key)
+
+        reason = await rejection(verifier, other_signing_key.sign(claims_for()))
+
+        assert reason == "Token signed with an unknown key"
+
+    async def test_hs256_signed_with_a_listed_key_is_rejected(self, signing_key: RsaKey) -> None:
+        header = {"alg": "HS256", "kid": signing_key.kid}
+        token = hand_signed(header, claims_for(), signing_key.public_pem.encode())
+
+        await rejection(self.verifier(signing_key), token)
