@@ -75,5 +75,9 @@ def _make_server_issued_values_valid(case: schemathesis.Case) -> None:
     # test_idempotency cover both with real values.
     if case.query:
         case.query.pop("cursor", None)
+        # due_after must come before due_before: a rule across two parameters, which the
+        # schema cannot state (test_todos covers the 422).
+        if "due_after" in case.query:
+            case.query.pop("due_before", None)
     if case.headers and "Idempotency-Key" in case.headers:
         case.headers["Idempotency-Key"] = uuid.uuid4().hex

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from todo_common.fields import PLAIN_TEXT_PATTERN, StorableText, UtcDatetime
 from todo_common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -34,3 +34,14 @@ class TodoListQuery(BaseModel):
     ] = None
     due_after: Annotated[UtcDatetime | None, Field(description="Due at or after this time.")] = None
     sort: TodoSort = TodoSort.NEWEST_FIRST
+
+    @model_validator(mode="after")
+    def _due_range_not_empty(self) -> "TodoListQuery":
+        # A half-open range [due_after, due_before) that holds nothing is a client mistake.
+        if (
+            self.due_after is not None
+            and self.due_before is not None
+            and self.due_after >= self.due_before
+        ):
+            raise ValueError("due_after must be earlier than due_before")
+        return self
