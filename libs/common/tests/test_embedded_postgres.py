@@ -1,3 +1,4 @@
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -6,6 +7,7 @@ import psycopg2.errors
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.fixtures import database_down
 from todo_common.embedded_postgres import EmbeddedPostgres
 
 DATABASE = "scratch"
@@ -56,3 +58,20 @@ class TestUrl:
         assert url.host == postgres.host
         assert url.port == postgres.port
         assert url.database == "postgres"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the server to another account")
+class TestServerAccount:
+    def test_stop_and_start_survive_a_narrowed_parent_folder(
+        self, postgres: EmbeddedPostgres
+    ) -> None:
+        # What a second pytest session does to the shared /tmp/pytest-of-root meanwhile.
+        parent = postgres.data_dir.parent
+        parent.chmod(0o700)
+
+        with database_down(postgres):
+            assert not postgres.is_running()
+
+        with cursor_for(postgres.url()) as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
