@@ -1,6 +1,7 @@
 """Dependencies of the auth routes: what build_app put on app.state, and odd bodies."""
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -16,37 +17,21 @@ from auth.services.passwords import Passwords
 from auth.services.tokens import TokenIssuer
 
 
-def get_settings(request: Request) -> AuthSettings:
-    settings: AuthSettings = request.app.state.settings
-    return settings
+def _app_state(name: str) -> Callable[[Request], Any]:
+    """A dependency answering what build_app put on `app.state` under `name`."""
+
+    def read(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return read
 
 
-def get_engine(request: Request) -> Engine:
-    # For the service functions that commit their own transactions (see services.sessions).
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-def get_passwords(request: Request) -> Passwords:
-    passwords: Passwords = request.app.state.passwords
-    return passwords
-
-
-def get_token_issuer(request: Request) -> TokenIssuer:
-    issuer: TokenIssuer = request.app.state.token_issuer
-    return issuer
-
-
-def get_lockout_policy(request: Request) -> LockoutPolicy:
-    policy: LockoutPolicy = request.app.state.lockout_policy
-    return policy
-
-
-SettingsDep = Annotated[AuthSettings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
-PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
-TokenIssuerDep = Annotated[TokenIssuer, Depends(get_token_issuer)]
-LockoutPolicyDep = Annotated[LockoutPolicy, Depends(get_lockout_policy)]
+SettingsDep = Annotated[AuthSettings, Depends(_app_state("settings"))]
+# For the service functions that commit their own transactions (see services.sessions).
+EngineDep = Annotated[Engine, Depends(_app_state("engine"))]
+PasswordsDep = Annotated[Passwords, Depends(_app_state("passwords"))]
+TokenIssuerDep = Annotated[TokenIssuer, Depends(_app_state("token_issuer"))]
+LockoutPolicyDep = Annotated[LockoutPolicy, Depends(_app_state("lockout_policy"))]
 
 JSON_MEDIA_TYPE = "application/json"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
