@@ -1,7 +1,5 @@
 """Factories for the auth tests: accounts made through the API, tokens, and the clock."""
 
-import base64
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +11,7 @@ import psycopg2
 from fastapi.testclient import TestClient
 
 from auth.core.config import AuthSettings
+from todo_common.testing.tokens import decoded_segment
 
 AUTH = "/api/v1/auth"
 REGISTER = f"{AUTH}/register"
@@ -34,17 +33,11 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def unverified_claims(token: str) -> dict[str, Any]:
-    return _segment(token, 1)
+    return decoded_segment(token, 1)
 
 
 def unverified_header(token: str) -> dict[str, Any]:
-    return _segment(token, 0)
-
-
-def _segment(token: str, index: int) -> dict[str, Any]:
-    part = token.split(".")[index]
-    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-    return decoded
+    return decoded_segment(token, 0)
 
 
 @dataclass
