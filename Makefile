@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/pytest
-SERVICES := todos users
+SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
 .PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e lint format clean bench
@@ -55,7 +55,7 @@ test-gateway: install ## The gateway configuration: files parse, every router ha
 test-e2e: install ## End to end through the real Traefik gateway, on the stack `make run` starts
 	$(PYTEST) tests/e2e
 
-test-integration: install ## Services as real processes, talking through events
+test-integration: install ## Services as real processes: events between them, auth tokens verified by todos
 	$(PYTEST) tests/integration
 
 test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e ## Everything CI runs: lint, then every test suite

@@ -1,8 +1,5 @@
 """Factories for the shared library's tests: settings, tiny apps, keys, tokens, a JWKS server."""
 
-import base64
-import hashlib
-import hmac
 import io
 import json
 import logging
@@ -142,30 +139,6 @@ def sign(
 ) -> str:
     headers = {"kid": key_id} if key_id else None
     return str(jwt.encode(claims, key, algorithm=algorithm, headers=headers))
-
-
-def decoded_segment(token: str, index: int) -> dict[str, Any]:
-    """The header (0) or the claims (1) of a token, unverified."""
-    segment = token.split(".")[index]
-    decoded: dict[str, Any] = json.loads(
-        base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    )
-    return decoded
-
-
-def _segment(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def hand_signed(header: dict[str, Any], claims: dict[str, Any], hmac_key: bytes | None) -> str:
-    """A token built byte by byte, for what JWT libraries refuse to make (`none`, confusion)."""
-    signing_input = (
-        f"{_segment(json.dumps(header).encode())}.{_segment(json.dumps(claims).encode())}"
-    )
-    signature = (
-        hmac.new(hmac_key, signing_input.encode(), hashlib.sha256).digest() if hmac_key else b""
-    )
-    return f"{signing_input}.{_segment(signature)}"
 
 
 @dataclass

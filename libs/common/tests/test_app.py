@@ -4,7 +4,16 @@ import threading
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from tests.fixtures import API_PREFIX, capture_logs, make_app, make_client, make_settings
+from tests.fixtures import (
+    API_PREFIX,
+    APP_NAME,
+    capture_logs,
+    make_app,
+    make_client,
+    make_settings,
+)
+from todo_common.app import create_app
+from todo_common.security.verification import TokenVerifier
 
 router = APIRouter()
 
@@ -92,6 +101,20 @@ class TestLifespan:
         assert app.state.settings is settings
         assert app.state.engine.url.drivername == "postgresql+psycopg2"
         assert app.state.token_verifier.algorithms == ["HS256"]
+
+    def test_a_given_verifier_replaces_the_one_from_settings(self) -> None:
+        settings = make_settings()
+        verifier = TokenVerifier(algorithms=["HS256"], issuer="me", audience="us", secret="s")
+
+        app = create_app(
+            name=APP_NAME,
+            settings=settings,
+            routers=[router],
+            model_schema=settings.db_schema,
+            token_verifier=verifier,
+        )
+
+        assert app.state.token_verifier is verifier
 
     def test_shutdown_closes_the_jwks_client(self) -> None:
         settings = make_settings(

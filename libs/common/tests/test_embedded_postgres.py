@@ -6,6 +6,7 @@ import psycopg2.errors
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.fixtures import database_down
 from todo_common.embedded_postgres import EmbeddedPostgres
 
 DATABASE = "scratch"
@@ -56,3 +57,19 @@ class TestUrl:
         assert url.host == postgres.host
         assert url.port == postgres.port
         assert url.database == "postgres"
+
+
+class TestTestCluster:
+    def test_survives_another_pytest_session_narrowing_the_shared_temp_root(
+        self, postgres: EmbeddedPostgres, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        # A pytest session starting anywhere on the machine does this to
+        # /tmp/pytest-of-<user>; the server's own account must still reach its data.
+        tmp_path_factory.getbasetemp().parent.chmod(0o700)
+
+        with database_down(postgres):
+            assert not postgres.is_running()
+
+        with cursor_for(postgres.url()) as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)

@@ -36,6 +36,7 @@ def create_app(
     on_startup: Sequence[StartupHook] = (),
     internal_routers: Sequence[APIRouter] = (),
     background_tasks: Sequence[BackgroundTask] = (),
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """A FastAPI app for service `name`: routers under `/api/v1/<name>`, docs beside them.
 
@@ -44,6 +45,7 @@ def create_app(
     `internal_routers` carry service-to-service routes (`/internal/...`): mounted as they
     are, outside the public prefix and out of the public OpenAPI document, since the
     gateway never routes them. `background_tasks` run from start-up until shutdown.
+    `token_verifier` replaces the one built from `settings` (auth verifies with its own keys).
     """
     configure_logging(name, settings.log_level)
     prefix = f"/api/v1/{name}"
@@ -78,7 +80,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings, model_schema=model_schema)
-    app.state.token_verifier = TokenVerifier.from_settings(settings)
+    app.state.token_verifier = token_verifier or TokenVerifier.from_settings(settings)
 
     for router in routers:
         app.include_router(router, prefix=prefix)

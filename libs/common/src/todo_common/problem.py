@@ -30,6 +30,7 @@ _STANDARD_MEANINGS = {
     404: "No such resource (or not yours)",
     409: "Conflicts with existing data",
     412: "If-Match does not match the current ETag",
+    415: "The body's media type is not accepted",
     422: "The request is invalid",
     429: "Too many requests; see Retry-After",
     503: "A dependency is unavailable; retry shortly",

@@ -112,7 +112,7 @@ class CommonSettings(BaseSettings):
         if chosen & SYMMETRIC_ALGORITHMS:
             if self.jwt_secret is None or len(self.jwt_secret.get_secret_value()) < 32:
                 raise ValueError("JWT_SECRET must be set to at least 32 characters for HS*")
-        elif self.jwt_public_key is None and self.jwt_jwks_url is None:
+        elif not self._has_public_keys():
             raise ValueError("JWT_PUBLIC_KEY or JWT_JWKS_URL must be set for RS*/ES*")
         return self
 
@@ -125,6 +125,10 @@ class CommonSettings(BaseSettings):
                 "OUTBOX_LEASE_SECONDS must be longer than OUTBOX_DELIVERY_TIMEOUT_SECONDS"
             )
         return self
+
+    def _has_public_keys(self) -> bool:
+        # auth overrides this: it holds the private key, and verifies with its public half.
+        return self.jwt_public_key is not None or self.jwt_jwks_url is not None
 
     @property
     def migration_database_url(self) -> str:

@@ -1,8 +1,9 @@
 from datetime import UTC, datetime, timedelta
 
-from tests.fixtures import RsaKey, decoded_segment
+from tests.fixtures import RsaKey
 from todo_common.security.tokens import mint_token
 from todo_common.testing.harness import TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET
+from todo_common.testing.tokens import decoded_segment
 
 
 class TestMintToken:

@@ -1,5 +1,3 @@
-import base64
-import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -11,16 +9,15 @@ from tests.fixtures import (
     JwksServer,
     RsaKey,
     claims_for,
-    decoded_segment,
-    hand_signed,
     make_settings,
     sign,
 )
 from todo_common.errors import Unauthorized
 from todo_common.security import verification
 from todo_common.security.tokens import mint_token
-from todo_common.security.verification import JwksCache, TokenVerifier
+from todo_common.security.verification import JwksCache, StaticKeySet, TokenVerifier
 from todo_common.testing.harness import TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET
+from todo_common.testing.tokens import hand_signed, with_claims
 
 pytestmark = pytest.mark.anyio
 
@@ -46,14 +43,6 @@ async def rejection(verifier: TokenVerifier, token: str, **options: Any) -> str:
         await verifier.verify(token, **options)
     assert rejected.value.headers == {"WWW-Authenticate": "Bearer"}
     return rejected.value.detail
-
-
-def with_payload(token: str, **changes: Any) -> str:
-    """The same header and signature over different claims."""
-    header, _, signature = token.split(".")
-    claims = {**decoded_segment(token, 1), **changes}
-    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode()
-    return f"{header}.{forged.rstrip('=')}.{signature}"
 
 
 class TestHs256:
@@ -88,7 +77,7 @@ class TestHs256:
         await rejection(hs256_verifier(), sign(claims_for(nbf=int(in_an_hour.timestamp()))))
 
     async def test_tampered_claims_are_rejected(self) -> None:
-        token = with_payload(sign(claims_for()), role="admin")
+        token = with_claims(sign(claims_for()), role="admin")
 
         assert "signature" in await rejection(hs256_verifier(), token)
 
@@ -128,7 +117,7 @@ class TestHs256:
         await rejection(verifier, sign(claims_for()), audience="todos")
 
     async def test_reason_never_contains_the_token(self) -> None:
-        token = with_payload(sign(claims_for()), role="admin")
+        token = with_claims(sign(claims_for()), role="admin")
 
         reason = await rejection(hs256_verifier(), token)
 
@@ -361,3 +350,38 @@ class TestRs256WithJwks:
 
         await rejection(verifier, signing_key.sign(claims_for()))
         await verifier.aclose()
+
+
+class TestRs256WithStaticKeys:
+    """Keys known from configuration, chosen by `kid`: how auth verifies its own tokens."""
+
+    def verifier(self, *keys: RsaKey) -> TokenVerifier:
+        return TokenVerifier(
+            algorithms=["RS256"],
+            issuer=TEST_ISSUER,
+            audience=TEST_AUDIENCE,
+            jwks=StaticKeySet(key.jwk() for key in keys),
+        )
+
+    async def test_each_listed_key_verifies_its_tokens(
+        self, signing_key: RsaKey, other_signing_key: RsaKey
+    ) -> None:
+        verifier = self.verifier(signing_key, other_signing_key)
+
+        assert await verifier.verify(signing_key.sign(claims_for()))
+        assert await verifier.verify(other_signing_key.sign(claims_for()))
+
+    async def test_unlisted_key_is_rejected(
+        self, signing_key: RsaKey, other_signing_key: RsaKey
+    ) -> None:
+        verifier = self.verifier(signing_key)
+
+        reason = await rejection(verifier, other_signing_key.sign(claims_for()))
+
+        assert reason == "Token signed with an unknown key"
+
+    async def test_hs256_signed_with_a_listed_key_is_rejected(self, signing_key: RsaKey) -> None:
+        header = {"alg": "HS256", "kid": signing_key.kid}
+        token = hand_signed(header, claims_for(), signing_key.public_pem.encode())
+
+        await rejection(self.verifier(signing_key), token)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from todo_common.testing.assertions import assert_unauthorized
 from tests.fixtures import TODOS, ApiUser, todo_path
+from todo_common.testing.assertions import assert_unauthorized
 from todo_common.testing.harness import TEST_AUDIENCE, TEST_ISSUER, TokenFactory
 
 SOME_ID = str(uuid.uuid4())

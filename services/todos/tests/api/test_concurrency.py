@@ -5,8 +5,8 @@ from collections.abc import Callable
 
 import pytest
 
-from todo_common.testing.assertions import assert_problem
 from tests.fixtures import TODOS, ApiUser, at_once, todo_path
+from todo_common.testing.assertions import assert_problem
 
 # RFC 9110: a strong entity tag is an opaque string in double quotes.
 STRONG_ETAG = re.compile(r'^"[\x21\x23-\x7e]+"$')

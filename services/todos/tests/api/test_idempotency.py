@@ -5,8 +5,8 @@ from typing import Any
 import httpx
 import pytest
 
-from todo_common.testing.assertions import assert_validation_problem
 from tests.fixtures import TODOS, ApiUser, at_once, todo_path
+from todo_common.testing.assertions import assert_validation_problem
 
 
 def create(user: ApiUser, key: str, **fields: Any) -> httpx.Response:

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from todo_common.testing.assertions import assert_problem
 from tests.fixtures import TODOS, ApiUser, todo_path
+from todo_common.testing.assertions import assert_problem
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

@@ -4,7 +4,8 @@ import asyncio
 import logging
 import math
 import time
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 import httpx
 from jose import JWTError, jwt
@@ -24,6 +25,27 @@ _REQUIRED_CLAIMS = {
 # How long an unknown `kid` must wait before it may trigger another JWKS fetch, so forged
 # tokens with random key ids cannot make us hammer the auth service.
 _MIN_REFRESH_INTERVAL_SECONDS = 10.0
+
+
+class KeySource(Protocol):
+    """Where a verifier finds the public key (a JWK) named by a token's `kid`."""
+
+    async def key_for(self, key_id: str) -> dict[str, Any] | None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class StaticKeySet:
+    """Public keys known without fetching (auth verifies with its own), chosen by `kid`."""
+
+    def __init__(self, keys: Iterable[Mapping[str, Any]]) -> None:
+        self._keys = {str(key["kid"]): dict(key) for key in keys}
+
+    async def key_for(self, key_id: str) -> dict[str, Any] | None:
+        return self._keys.get(key_id)
+
+    async def aclose(self) -> None:
+        pass
 
 
 class JwksCache:
@@ -82,7 +104,7 @@ class TokenVerifier:
         audience: str,
         secret: str | None = None,
         public_key: str | None = None,
-        jwks: JwksCache | None = None,
+        jwks: KeySource | None = None,
     ) -> None:
         self.algorithms = list(algorithms)
         self.issuer = issuer

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.integration.conftest import Stack, query
+from tests.integration.events.conftest import Stack, query
 from todo_common.testing.harness import TokenFactory
 
 TODOS = "/api/v1/todos"

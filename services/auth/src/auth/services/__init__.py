@@ -1,0 +1,1 @@
+"""The rules and queries of the auth service. SQL lives here and nowhere else."""

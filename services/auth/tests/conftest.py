@@ -1,0 +1,94 @@
+"""The auth service under test: migrated on a real PostgreSQL, called over HTTP in-process."""
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlmodel import SQLModel
+
+from auth.core.config import AuthSettings
+from auth.main import build_app
+from tests.keys import rs256, rsa_private_pem
+from todo_common.testing.harness import service_settings_values, truncate_tables
+
+pytest_plugins = ["todo_common.testing.fixtures"]
+# The helpers assert on responses; rewriting makes their failures show the values.
+pytest.register_assert_rewrite("tests.fixtures", "todo_common.testing.assertions")
+
+SERVICE_ROOT = Path(__file__).resolve().parents[1]
+SERVICE_CLIENT_SECRETS = {"users": "users-client-secret-for-tests"}
+
+
+def auth_settings(database_url: str, **overrides: Any) -> AuthSettings:
+    """Settings as the tests run auth: cheap argon2 (the cost is a setting, not a rule)."""
+    values: dict[str, Any] = {
+        **service_settings_values(database_url, "auth"),
+        "password_hash_memory_kib": 1024,
+        "password_hash_time_cost": 1,
+        "service_client_secrets": SERVICE_CLIENT_SECRETS,
+        **overrides,
+    }
+    return AuthSettings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="session")
+def settings(service_database_urls: dict[str, str]) -> AuthSettings:
+    return auth_settings(service_database_urls["auth"])
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: AuthSettings) -> AuthSettings:
+    config = Config(str(SERVICE_ROOT / "alembic.ini"))
+    config.attributes["settings"] = settings
+    command.upgrade(config, "head")
+    return settings
+
+
+@pytest.fixture(scope="session")
+def client(migrated: AuthSettings) -> Iterator[TestClient]:
+    with TestClient(build_app(migrated), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client_with(migrated: AuthSettings) -> Iterator[Callable[..., TestClient]]:
+    """Another auth app on the same database, with some settings changed."""
+    with ExitStack() as stack:
+
+        def factory(**overrides: Any) -> TestClient:
+            app = build_app(auth_settings(migrated.database_url, **overrides))
+            return stack.enter_context(TestClient(app, raise_server_exceptions=False))
+
+        yield factory
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> str:
+    return rsa_private_pem()
+
+
+@pytest.fixture(scope="session")
+def other_rsa_key() -> str:
+    return rsa_private_pem()
+
+
+@pytest.fixture
+def rs256_client(client_with: Callable[..., TestClient], rsa_key: str) -> TestClient:
+    return client_with(**rs256(rsa_key))
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "postgres" in request.fixturenames or "client" in request.fixturenames:
+        truncate_tables(request.getfixturevalue("postgres"), SQLModel.metadata, "auth")

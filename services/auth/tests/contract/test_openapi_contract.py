@@ -1,0 +1,110 @@
+"""The auth service holds to its own OpenAPI document, for generated valid and invalid input.
+
+Schemathesis generates requests from the document (GenerationMode.POSITIVE: what the schema
+allows; NEGATIVE: what it forbids) and checks every answer: no 5xx, documented status
+codes and content types, bodies matching their schemas, invalid input rejected.
+"""
+
+import uuid
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import validate_email
+from pydantic_core import PydanticCustomError
+from schemathesis.generation import GenerationMode
+
+from auth.core.config import AuthSettings
+from auth.main import build_app
+from tests.conftest import SERVICE_CLIENT_SECRETS
+from tests.fixtures import bearer, new_user
+
+# The operations are read from the document at collection time (building the app touches no
+# database), so each one is reported as its own test.
+_DOCUMENT = build_app(
+    AuthSettings(
+        _env_file=None,
+        database_url="postgresql://unused@127.0.0.1:9/unused",
+        jwt_secret="collection-only-secret-0123456789abcdef",
+        password_hash_memory_kib=1024,
+        password_hash_time_cost=1,
+    )
+).openapi()
+OPERATIONS = [
+    (method.upper(), path, mode)
+    for path, item in _DOCUMENT["paths"].items()
+    for method, operation in item.items()
+    if path.startswith(("/api/", "/internal/"))
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    # An operation that takes no input (the JWKS) has no invalid input to send.
+    if mode is GenerationMode.POSITIVE
+    or operation.get("parameters")
+    or operation.get("requestBody")
+]
+
+
+@pytest.fixture(scope="module")
+def auth_openapi(client: TestClient) -> schemathesis.BaseSchema:
+    # The session TestClient has run the app's lifespan; schemathesis calls the same app.
+    return schemathesis.openapi.from_asgi("/api/v1/auth/openapi.json", client.app)
+
+
+@pytest.mark.parametrize(("method", "path", "mode"), OPERATIONS)
+def test_operation_honours_the_contract(
+    auth_openapi: schemathesis.BaseSchema,
+    client: TestClient,
+    method: str,
+    path: str,
+    mode: GenerationMode,
+) -> None:
+    operation = auth_openapi[path][method]
+
+    @given(case=operation.as_strategy(generation_mode=mode), _=st.just(None))
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def check(case: schemathesis.Case, _: None) -> None:
+        headers = {}
+        if mode is GenerationMode.POSITIVE:
+            headers = _make_server_issued_values_valid(case, client)
+        case.call_and_validate(headers=headers)
+
+    check()
+
+
+def _make_server_issued_values_valid(case: schemathesis.Case, client: TestClient) -> dict[str, str]:
+    """Swap generated values the server must have issued for real ones; the headers to send.
+
+    A refresh token, an access token and a current password are valid only when the server
+    made them, and a service's client secret only when configured: generated ones would make
+    every valid request fail for reasons the schema cannot express, and the success paths
+    would go untested. The api/ tests cover each of them with wrong values. Likewise an email
+    the `email` format allows but no mail can reach (`x@y.test`, `"quoted"@host`, `a@[::1]`)
+    is refused, by a rule JSON Schema cannot state.
+    """
+    body = case.body if isinstance(case.body, dict) else None
+    if case.path.endswith("/register") and body is not None and not _is_deliverable(body):
+        body["email"] = f"{uuid.uuid4().hex}@example.com"
+    if case.path.endswith(("/refresh", "/logout")) and body is not None:
+        body["refresh_token"] = new_user(client).tokens()["refresh_token"]
+    if case.path.endswith("/password") and body is not None:
+        user = new_user(client)
+        body["current_password"] = user.password
+        return bearer(user.tokens()["access_token"])
+    if case.path.endswith("/service-tokens") and body is not None:
+        [(client_id, secret)] = SERVICE_CLIENT_SECRETS.items()
+        body.update(client_id=client_id, client_secret=secret, audience="todos")
+    return {}
+
+
+def _is_deliverable(body: dict[str, object]) -> bool:
+    try:
+        validate_email(str(body.get("email")))
+    except PydanticCustomError:
+        return False
+    return True
