@@ -1,6 +1,7 @@
 """The gateway's limits: request bodies over 1 MiB, floods of the credential endpoints."""
 
 import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -73,7 +74,10 @@ def client_at(gateway: GatewayPorts, source_address: str) -> httpx.Client:
 def flood(client: httpx.Client, path: str, attempts: int) -> list[httpx.Response]:
     answers = []
     for _ in range(attempts):
-        answers.append(client.post(path, data={"username": "a@example.com", "password": "x" * 8}))
+        # A new email each time: auth's own lockout (429 after repeated failures on one
+        # email) must not be mistaken for the gateway's limiter.
+        email = f"flood-{uuid.uuid4().hex}@example.com"
+        answers.append(client.post(path, data={"username": email, "password": "x" * 8}))
         if answers[-1].status_code == 429:
             break
     return answers
