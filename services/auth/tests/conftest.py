@@ -31,6 +31,8 @@ def auth_settings(database_url: str, **overrides: Any) -> AuthSettings:
         "password_hash_memory_kib": 1024,
         "password_hash_time_cost": 1,
         "service_client_secrets": SERVICE_CLIENT_SECRETS,
+        # Deliveries are the relay tests' business (libs/common, tests/integration).
+        "outbox_relay_enabled": False,
         **overrides,
     }
     return AuthSettings(_env_file=None, **values)

@@ -67,6 +67,10 @@ class CommonSettings(BaseSettings):
     # Events (docs/architecture.md, "Events"). Where each subscriber's `POST /internal/events`
     # lives, as a JSON map of service name to base URL: {"todos": "http://todos:8003"}.
     event_subscribers: dict[str, AnyHttpUrl] = {}
+    # With RS*/ES* only auth can sign: other services fetch service tokens from auth's
+    # /internal/service-tokens with their own client secret (HS*: minted locally).
+    service_token_url: AnyHttpUrl | None = None
+    service_client_secret: SecretStr | None = None
     # The relay of a producing service: how often it looks for due messages, how many it
     # takes at once, and how long a claimed message is reserved for the relay sending it.
     outbox_relay_enabled: bool = True
@@ -125,6 +129,23 @@ class CommonSettings(BaseSettings):
                 "OUTBOX_LEASE_SECONDS must be longer than OUTBOX_DELIVERY_TIMEOUT_SECONDS"
             )
         return self
+
+    @model_validator(mode="after")
+    def _can_get_service_tokens(self) -> "CommonSettings":
+        # A relay that cannot get tokens would retry every delivery forever: say so at start.
+        relays = self.outbox_relay_enabled and bool(self.event_subscribers)
+        mints_locally = bool(set(self.jwt_algorithms) & SYMMETRIC_ALGORITHMS)
+        asks_auth = relays and not mints_locally and not self._signs_own_service_tokens()
+        if asks_auth and (self.service_token_url is None or self.service_client_secret is None):
+            raise ValueError(
+                "SERVICE_TOKEN_URL and SERVICE_CLIENT_SECRET must be set for the outbox "
+                "relay to get service tokens from auth under RS*/ES*"
+            )
+        return self
+
+    def _signs_own_service_tokens(self) -> bool:
+        # auth overrides this: it holds the private key.
+        return False
 
     def _has_public_keys(self) -> bool:
         # auth overrides this: it holds the private key, and verifies with its public half.

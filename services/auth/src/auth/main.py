@@ -9,37 +9,45 @@ from auth.api.routes.sessions import router as sessions_router
 from auth.core.config import AuthSettings
 from auth.models import SCHEMA
 from auth.services import maintenance
+from auth.services.events import EVENT_HANDLERS
 from auth.services.lockout import LockoutPolicy
 from auth.services.passwords import Passwords
 from auth.services.tokens import TokenIssuer
 from todo_common.app import create_app
+from todo_common.events.consumer import event_router
+from todo_common.events.relay import TokenProvider, outbox_relay
 from todo_common.settings import load_settings
 
 
-def build_app(settings: AuthSettings | None = None) -> FastAPI:
+def build_app(
+    settings: AuthSettings | None = None, *, token_provider: TokenProvider | None = None
+) -> FastAPI:
     settings = settings or load_settings(AuthSettings)
     keys = settings.key_ring()
+    token_issuer = TokenIssuer(
+        keys=keys,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        refresh_lifetime=settings.refresh_token_lifetime,
+    )
+    relay = outbox_relay(token_provider or _own_service_tokens(token_issuer))
     app = create_app(
         name="auth",
         settings=settings,
         routers=[accounts_router, sessions_router, keys_router],
+        # Not under /api/v1/auth: the gateway never routes them.
+        internal_routers=[service_tokens_router, event_router(EVENT_HANDLERS)],
+        background_tasks=[relay] if settings.outbox_relay_enabled else [],
         model_schema=SCHEMA,
         description="Accounts, passwords, access and refresh tokens, signing keys.",
         on_startup=[_purge_expired, _create_first_admin],
         token_verifier=keys.verifier(settings),
     )
-    # Not under /api/v1/auth: the gateway must never route it.
-    app.include_router(service_tokens_router)
+    app.state.token_issuer = token_issuer
     app.state.passwords = Passwords(
         memory_kib=settings.password_hash_memory_kib,
         time_cost=settings.password_hash_time_cost,
         concurrency=settings.password_hash_concurrency,
-    )
-    app.state.token_issuer = TokenIssuer(
-        keys=keys,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        refresh_lifetime=settings.refresh_token_lifetime,
     )
     app.state.lockout_policy = LockoutPolicy(
         threshold=settings.login_lockout_threshold,
@@ -47,6 +55,14 @@ def build_app(settings: AuthSettings | None = None) -> FastAPI:
         max_seconds=settings.login_lockout_max_seconds,
     )
     return app
+
+
+def _own_service_tokens(issuer: TokenIssuer) -> TokenProvider:
+    # auth holds the signing key, so its relay mints its own service tokens.
+    async def mint(audience: str) -> str:
+        return issuer.service_token(client_id="auth", audience=audience)
+
+    return mint
 
 
 def _purge_expired(app: FastAPI) -> None:

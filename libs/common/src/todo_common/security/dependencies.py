@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from todo_common.errors import Forbidden, Unauthorized
+from todo_common.security.service_tokens import SERVICE_ROLE, SERVICE_SUBJECT_PREFIX
 from todo_common.security.verification import TokenVerifier
 
 USER_ROLES = frozenset({"user", "admin"})
@@ -69,10 +70,6 @@ def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 
 AdminUser = Annotated[Principal, Depends(require_role("admin"))]
-
-
-SERVICE_ROLE = "service"
-SERVICE_SUBJECT_PREFIX = "service:"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from datetime import timedelta
 import httpx
 
 from todo_common.security.tokens import mint_token
-from todo_common.settings import CommonSettings
+from todo_common.settings import SYMMETRIC_ALGORITHMS, CommonSettings
 
 SERVICE_ROLE = "service"
 SERVICE_SUBJECT_PREFIX = "service:"
@@ -157,3 +157,23 @@ class LocalServiceTokenMinter:
             algorithm=self._algorithm,
             lifetime=self._lifetime,
         )
+
+
+def service_token_provider(
+    settings: CommonSettings,
+) -> "LocalServiceTokenMinter | ServiceTokenClient":
+    """How this service gets tokens to call others: minted with the shared secret (HS*), or
+    fetched from auth with its client secret (RS*/ES*, where only auth holds a signing key).
+    """
+    if set(settings.jwt_algorithms) & SYMMETRIC_ALGORITHMS:
+        return LocalServiceTokenMinter.from_settings(settings, client_id=settings.service_name)
+    if settings.service_token_url is None or settings.service_client_secret is None:
+        raise ValueError(
+            "SERVICE_TOKEN_URL and SERVICE_CLIENT_SECRET must be set to call other services "
+            "with RS*/ES* tokens"
+        )
+    return ServiceTokenClient(
+        str(settings.service_token_url),
+        client_id=settings.service_name,
+        client_secret=settings.service_client_secret.get_secret_value(),
+    )

@@ -12,7 +12,7 @@ from sqlalchemy import MetaData, Table
 
 from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.events.relay import TokenProvider
-from todo_common.security.dependencies import SERVICE_ROLE, SERVICE_SUBJECT_PREFIX
+from todo_common.security.service_tokens import SERVICE_ROLE, SERVICE_SUBJECT_PREFIX
 from todo_common.security.tokens import mint_token
 from todo_common.settings import CommonSettings
 from todo_common.tables import SHARED_TABLE_SCHEMA

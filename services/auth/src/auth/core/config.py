@@ -68,6 +68,9 @@ class AuthSettings(CommonSettings):
         self.key_ring()
         return self
 
+    def _signs_own_service_tokens(self) -> bool:
+        return True
+
     def _has_public_keys(self) -> bool:
         # auth verifies with the public half of its own keys; `_signing_key_fits` checks
         # that the private key is there, with a message that names it.

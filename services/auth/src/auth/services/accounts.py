@@ -1,4 +1,4 @@
-"""Accounts: registering, the first admin, changing a password.
+"""Accounts: registering, the first admin, changing a password, deleting.
 
 argon2 is slow on purpose (tens of milliseconds, megabytes of memory), so no function here
 holds a database connection while it hashes: a session's connection is taken at its first
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, delete, select, update
 
 from auth.models import Account, Role
 from auth.schemas.account import AccountCreate, PasswordChange
@@ -67,6 +67,11 @@ def ensure_first_admin(
 
 def find_account(session: Session, *, email: str) -> Account | None:
     return session.exec(select(Account).where(Account.email == email)).first()
+
+
+def delete_account(session: Session, *, account_id: uuid.UUID) -> None:
+    """Remove the account; its refresh tokens go with it (ON DELETE CASCADE). Idempotent."""
+    session.exec(delete(Account).where(col(Account.id) == account_id))
 
 
 def change_password(
