@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from tests.deploy.rendering import OVERLAYS, REPO_ROOT, Manifest, render
 
 pytest_plugins = ["todo_common.testing.fixtures"]

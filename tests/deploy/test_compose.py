@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
 
 DOCKERFILES = {name: REPO_ROOT / "services" / name / "Dockerfile" for name in SERVICE_PORTS}

@@ -294,7 +294,10 @@ class TestGatewayLoader:
                 }
             }
             for router in http["routers"].values():
-                names = ["request-limits" if m == "body-limit" else m for m in router["middlewares"]]
+                names = [
+                    "request-limits" if name == "body-limit" else name
+                    for name in router["middlewares"]
+                ]
                 if names[:3] == ["security-headers", "compress", "gateway-errors"]:
                     names = ["api", *names[3:]]
                 router["middlewares"] = names
@@ -333,8 +336,8 @@ class TestGatewayLoader:
                 id="cors",
             ),
             pytest.param(
-                lambda http: http["services"]["gateway-errors"]["loadBalancer"]["healthCheck"].update(
-                    path="/readyz"
+                lambda http: http["services"]["gateway-errors"]["loadBalancer"].update(
+                    healthCheck={"path": "/readyz", "interval": "2s", "timeout": "1s"}
                 ),
                 "/healthz",
                 id="error pages on readiness",

@@ -6,6 +6,7 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
+
 from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS, Manifest, named, of_kind
 
 NAMESPACE = "todo"
@@ -350,7 +351,8 @@ class TestNetworkPolicies:
             labels = workload["spec"]["template"]["metadata"]["labels"]
             reachable = {rule for selector, rule in destinations if selects(selector, labels)}
             service = labels["app.kubernetes.io/name"]
-            expected = {("dns", 53), ("database", 5432)}
+            # A rule's port is a number or the name of a container port.
+            expected: set[tuple[str, int | str]] = {("dns", 53), ("database", 5432)}
             if workload["kind"] == "Deployment":
                 expected |= {
                     (consumer, "http") for producer, consumer in EVENT_EDGES if producer == service
@@ -388,9 +390,13 @@ def ingress_edges(manifests: list[Manifest]) -> set[tuple[str, str]]:
     return edges
 
 
-def egress_rules(manifests: list[Manifest]) -> list[tuple[dict[str, str], tuple[str, Any]]]:
-    """(pod selector, (destination, port)) for every egress rule."""
-    rules = []
+EgressRule = tuple[dict[str, str], tuple[str, int | str]]
+
+
+def egress_rules(manifests: list[Manifest]) -> list[EgressRule]:
+    """(pod selector, (destination, port)) for every egress rule; a port is a number or the
+    name of a container port."""
+    rules: list[EgressRule] = []
     for policy in of_kind(manifests, "NetworkPolicy"):
         selector = policy["spec"]["podSelector"].get("matchLabels", {})
         for rule in policy["spec"].get("egress", []):
@@ -481,7 +487,11 @@ class TestTraefikResources:
         ]
         assert len(references) == 4  # errors, the deny route, both fallbacks
         for reference in references:
-            assert reference == {"name": ERROR_PAGES_SERVICE, "port": port["port"], "nativeLB": True}
+            assert reference == {
+                "name": ERROR_PAGES_SERVICE,
+                "port": port["port"],
+                "nativeLB": True,
+            }
 
     def test_every_origin_match_uses_the_cors_pattern(self, manifests):
         # The pattern is written once (the cors Middleware); kustomize copies it into the

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 import yaml
+
 from tests.deploy.rendering import REPO_ROOT
 
 
