@@ -63,14 +63,19 @@ def traefik_binary() -> Path:
     return Path(lines[-1])
 
 
-def render_static_config(ports: GatewayPorts, run_dir: Path, log_dir: Path) -> Path:
-    """gateway/traefik.yml with this stack's addresses and paths, written into `run_dir`."""
+def render_static_config(
+    ports: GatewayPorts, run_dir: Path, log_dir: Path, dynamic_config: Path = DYNAMIC_CONFIG
+) -> Path:
+    """gateway/traefik.yml with this stack's addresses and paths, written into `run_dir`.
+
+    `dynamic_config` is gateway/dynamic.yml but for tests that load a variant of it.
+    """
     config: dict[str, Any] = yaml.safe_load(STATIC_CONFIG.read_text())
     entry_points = config["entryPoints"]
     entry_points["web"]["address"] = f"127.0.0.1:{ports.web}"
     entry_points["websecure"]["address"] = f"127.0.0.1:{ports.tls}"
     entry_points["traefik"]["address"] = f"127.0.0.1:{ports.ops}"
-    config["providers"]["file"]["filename"] = str(DYNAMIC_CONFIG)
+    config["providers"]["file"]["filename"] = str(dynamic_config)
     config["accessLog"]["filePath"] = str(log_dir / "gateway-access.log")
     run_dir.mkdir(parents=True, exist_ok=True)
     rendered = run_dir / "traefik.yml"

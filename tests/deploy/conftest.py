@@ -4,7 +4,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rendering import OVERLAYS, REPO_ROOT, Manifest, render
+
+from tests.deploy.rendering import OVERLAYS, REPO_ROOT, Manifest, render
 
 pytest_plugins = ["todo_common.testing.fixtures"]
 

@@ -2,14 +2,32 @@
 
 import json
 import re
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 import yaml
-from rendering import REPO_ROOT, SERVICE_PORTS
+
+from devstack.gateway import GatewayPorts, gateway_process, traefik_binary
+from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
+from todo_common.embedded_postgres import free_port
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
+# The static configuration the traefik container runs, as mounted there and in the repo.
+CONTAINER_STATIC_IN_CONTAINER = "/gateway/traefik.container.yml"
+CONTAINER_STATIC = REPO_ROOT / "gateway" / "traefik.container.yml"
+CONTAINER_STATIC_CONFIG = yaml.safe_load(CONTAINER_STATIC.read_text())
+# What the gateway's templates read besides the upstreams (gateway/dynamic.yml).
+GATEWAY_TEMPLATE_SETTINGS = (
+    "CORS_ORIGINS",
+    "GATEWAY_AUTH_RATE_AVERAGE",
+    "GATEWAY_AUTH_RATE_PERIOD_SECONDS",
+    "GATEWAY_AUTH_RATE_BURST",
+    "GATEWAY_MAX_BODY_BYTES",
+)
+UPSTREAMS = {f"{name.upper()}_URL": f"http://{name}:{port}" for name, port in SERVICE_PORTS.items()}
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
 
 
@@ -67,16 +85,124 @@ class TestImages:
 
 
 class TestGateway:
-    def test_mounts_gateway_and_publishes_the_port(self):
+    def test_runs_the_container_static_config_on_the_mounted_gateway_folder(self):
         traefik = SERVICES["traefik"]
-        assert "./gateway:/gateway:ro" in traefik["volumes"]
-        assert traefik["command"] == ["--configFile=/gateway/traefik.yml"]
-        assert traefik["ports"] == ["${GATEWAY_PORT:-8080}:8080"]
+        assert traefik["volumes"] == ["./gateway:/gateway:ro"]
+        assert traefik["command"] == [f"--configFile={CONTAINER_STATIC_IN_CONTAINER}"]
+        # Every file the container reads is in the mounted folder.
+        assert CONTAINER_STATIC.is_file()
+        dynamic = CONTAINER_STATIC_CONFIG["providers"]["file"]["filename"]
+        assert dynamic == "/gateway/dynamic.yml"
+        assert (REPO_ROOT / "gateway" / "dynamic.yml").is_file()
+
+    def test_publishes_the_entry_points_and_keeps_operations_on_the_host(self):
+        addresses = {
+            name: entry_point["address"]
+            for name, entry_point in CONTAINER_STATIC_CONFIG["entryPoints"].items()
+        }
+        # All interfaces inside the container: loopback there would be unreachable.
+        assert addresses == {"web": ":8080", "websecure": ":8443", "traefik": ":8082"}
+        assert SERVICES["traefik"]["ports"] == [
+            "${GATEWAY_PORT:-8080}:8080",
+            "${GATEWAY_TLS_PORT:-8443}:8443",
+            # /ping, /metrics and the API: never beyond the host's loopback.
+            "127.0.0.1:${GATEWAY_OPS_PORT:-8082}:8082",
+        ]
+
+    def test_the_container_config_is_traefik_yml_but_for_addresses_and_paths(self):
+        local = yaml.safe_load((REPO_ROOT / "gateway" / "traefik.yml").read_text())
+        container = yaml.safe_load(CONTAINER_STATIC.read_text())
+        for config in (local, container):
+            for entry_point in config["entryPoints"].values():
+                del entry_point["address"]
+            del config["providers"]["file"]["filename"]
+        assert container == local
+
+    def test_healthcheck_pings_the_operations_entry_point(self):
+        check = SERVICES["traefik"]["healthcheck"]
+        # --ping alone would ask Traefik's default :8080; the file says :8082.
+        assert check["test"] == [
+            "CMD",
+            "traefik",
+            "healthcheck",
+            "--ping",
+            f"--configFile={CONTAINER_STATIC_IN_CONTAINER}",
+        ]
+        assert CONTAINER_STATIC_CONFIG["ping"]["entryPoint"] == "traefik"
 
     def test_upstreams_are_the_compose_services(self):
         environment = SERVICES["traefik"]["environment"]
         for name, port in SERVICE_PORTS.items():
             assert environment[f"{name.upper()}_URL"] == f"http://{name}:{port}"
+
+    def test_gateway_settings_pass_through_and_nothing_else(self):
+        # Empty when unset, which gateway/dynamic.yml's templates treat as their default;
+        # no env_file: the gateway has no business with JWT_SECRET or database passwords.
+        traefik = SERVICES["traefik"]
+        assert "env_file" not in traefik
+        passed = {
+            key: value for key, value in traefik["environment"].items() if not key.endswith("_URL")
+        }
+        assert passed == {key: f"${{{key}:-}}" for key in GATEWAY_TEMPLATE_SETTINGS}
+        dynamic = (REPO_ROOT / "gateway" / "dynamic.yml").read_text()
+        for key in GATEWAY_TEMPLATE_SETTINGS:
+            assert f'env "{key}" | default' in dynamic, key
+
+    def test_is_locked_down(self):
+        traefik = SERVICES["traefik"]
+        assert traefik["read_only"] is True
+        assert traefik["cap_drop"] == ["ALL"]
+        assert "no-new-privileges:true" in traefik["security_opt"]
+
+
+class TestGatewayHealthcheck:
+    """The compose healthcheck, run with the real traefik against the container config."""
+
+    @pytest.fixture
+    def static_config(self, tmp_path: Path) -> tuple[Path, GatewayPorts]:
+        # The container file with this machine's free ports and paths, nothing else.
+        ports = GatewayPorts(web=free_port(), tls=free_port(), ops=free_port())
+        config = yaml.safe_load(CONTAINER_STATIC.read_text())
+        for name, port in (("web", ports.web), ("websecure", ports.tls), ("traefik", ports.ops)):
+            config["entryPoints"][name]["address"] = f"127.0.0.1:{port}"
+        config["providers"]["file"]["filename"] = str(REPO_ROOT / "gateway" / "dynamic.yml")
+        path = tmp_path / "traefik.container.yml"
+        path.write_text(yaml.safe_dump(config))
+        return path, ports
+
+    @pytest.fixture
+    def traefik(self) -> Path:
+        return traefik_binary()
+
+    def healthcheck(self, traefik: Path, static: Path) -> subprocess.CompletedProcess[str]:
+        """The compose healthcheck's command, its binary and config file this machine's."""
+        executable, *arguments = SERVICES["traefik"]["healthcheck"]["test"][1:]
+        assert executable == "traefik"
+        arguments = [
+            f"--configFile={static}" if argument.startswith("--configFile=") else argument
+            for argument in arguments
+        ]
+        return subprocess.run(
+            [str(traefik), *arguments], capture_output=True, text=True, timeout=30, check=False
+        )
+
+    def test_healthy_while_traefik_runs_unhealthy_once_it_stops(
+        self, traefik, static_config, tmp_path
+    ):
+        static, ports = static_config
+        process = gateway_process(traefik, static, {"PATH": "/usr/bin:/bin", **UPSTREAMS}, tmp_path)
+        process.start()
+        try:
+            deadline = time.monotonic() + 15
+            while (healthy := self.healthcheck(traefik, static)).returncode != 0:
+                assert process.is_running(), process.log_tail()
+                assert time.monotonic() < deadline, healthy.stdout + healthy.stderr
+                time.sleep(0.2)
+            # It asked the operations entry point of the file, not Traefik's default.
+            assert f":{ports.ops}/ping" in healthy.stdout
+        finally:
+            process.stop()
+        assert self.healthcheck(traefik, static).returncode != 0
 
 
 class TestConfiguration:
@@ -91,6 +217,17 @@ class TestConfiguration:
             assert environment["DB_SCHEMA"] == name
             # Required, with no default: compose refuses to start without it.
             assert environment["JWT_SECRET"] == "${JWT_SECRET:?set JWT_SECRET}"
+
+    @pytest.mark.parametrize("name", sorted(SERVICE_PORTS))
+    def test_services_know_each_other_and_leave_cors_to_the_gateway(self, name):
+        environment = SERVICES[name]["environment"]
+        # .env is for `make run` (127.0.0.1 addresses, other ports): these win over it.
+        for variable, url in UPSTREAMS.items():
+            assert environment[variable] == url
+        assert environment["PORT"] == str(SERVICE_PORTS[name])
+        assert SERVICES[name]["expose"] == [str(SERVICE_PORTS[name])]
+        # Off, not unset (unset means the default origins): one place grants origins.
+        assert environment["CORS_ORIGINS"] == ""
 
     def test_postgres_passwords_match_the_service_urls(self):
         environment = SERVICES["postgres"]["environment"]

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from rendering import REPO_ROOT, SERVICE_PORTS
+
+from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
 
 DOCKERFILES = {name: REPO_ROOT / "services" / name / "Dockerfile" for name in SERVICE_PORTS}
 APP_UID = "10001"

@@ -6,7 +6,8 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
-from rendering import REPO_ROOT, SERVICE_PORTS, Manifest, named, of_kind
+
+from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS, Manifest, named, of_kind
 
 NAMESPACE = "todo"
 # The uid the images run as (services/*/Dockerfile).
@@ -25,6 +26,8 @@ DOCUMENTED_SECRET_KEYS = {
     "auth-service-clients": {"SERVICE_CLIENT_SECRETS"},
 }
 WORKLOAD_KINDS = ("Deployment", "Job")
+# The Service over every service's pods that renders the gateway's error pages.
+ERROR_PAGES_SERVICE = "gateway-errors"
 
 
 def pod_spec(workload: Manifest) -> dict[str, Any]:
@@ -73,6 +76,8 @@ class TestDeployments:
         for kind in ("Deployment", "Service", "ServiceAccount", "Job"):
             names = {item["metadata"]["name"] for item in of_kind(manifests, kind)}
             expected = {f"{name}-migrate" if kind == "Job" else name for name in SERVICE_PORTS}
+            if kind == "Service":
+                expected.add(ERROR_PAGES_SERVICE)  # the gateway's error pages, over all three
             assert names == expected, kind
 
     def test_probes_point_at_health_endpoints(self, manifests):
@@ -346,7 +351,8 @@ class TestNetworkPolicies:
             labels = workload["spec"]["template"]["metadata"]["labels"]
             reachable = {rule for selector, rule in destinations if selects(selector, labels)}
             service = labels["app.kubernetes.io/name"]
-            expected = {("dns", 53), ("database", 5432)}
+            # A rule's port is a number or the name of a container port.
+            expected: set[tuple[str, int | str]] = {("dns", 53), ("database", 5432)}
             if workload["kind"] == "Deployment":
                 expected |= {
                     (consumer, "http") for producer, consumer in EVENT_EDGES if producer == service
@@ -384,9 +390,13 @@ def ingress_edges(manifests: list[Manifest]) -> set[tuple[str, str]]:
     return edges
 
 
-def egress_rules(manifests: list[Manifest]) -> list[tuple[dict[str, str], tuple[str, Any]]]:
-    """(pod selector, (destination, port)) for every egress rule."""
-    rules = []
+EgressRule = tuple[dict[str, str], tuple[str, int | str]]
+
+
+def egress_rules(manifests: list[Manifest]) -> list[EgressRule]:
+    """(pod selector, (destination, port)) for every egress rule; a port is a number or the
+    name of a container port."""
+    rules: list[EgressRule] = []
     for policy in of_kind(manifests, "NetworkPolicy"):
         selector = policy["spec"]["podSelector"].get("matchLabels", {})
         for rule in policy["spec"].get("egress", []):
@@ -437,29 +447,85 @@ class TestSchemas:
 class TestTraefikResources:
     def test_ingressroute_references_resolve(self, manifests):
         middlewares = {item["metadata"]["name"] for item in of_kind(manifests, "Middleware")}
-        [route] = of_kind(manifests, "IngressRoute")
-        assert route["apiVersion"] == "traefik.io/v1alpha1"
-        for rule in route["spec"]["routes"]:
-            for middleware in rule["middlewares"]:
-                assert middleware["name"] in middlewares
-            for backend in rule["services"]:
-                assert backend["port"] == SERVICE_PORTS[backend["name"]]
+        routes = of_kind(manifests, "IngressRoute")
+        assert {route["metadata"]["name"] for route in routes} == {"todo-api", "todo-api-cors"}
+        for route in routes:
+            assert route["apiVersion"] == "traefik.io/v1alpha1"
+            for rule in route["spec"]["routes"]:
+                for middleware in rule["middlewares"]:
+                    assert middleware["name"] in middlewares
+                for backend in rule["services"]:
+                    service = named(manifests, "Service", backend["name"])
+                    assert backend["port"] in {port["port"] for port in service["spec"]["ports"]}
+                    if backend["name"] in SERVICE_PORTS:
+                        assert backend["port"] == SERVICE_PORTS[backend["name"]]
+
+    def test_error_pages_come_from_every_live_service(self, manifests):
+        # gateway/dynamic.yml: a pool over all three services, health-checked on liveness,
+        # so a page renders while the database (readiness) is down.
+        service = named(manifests, "Service", ERROR_PAGES_SERVICE)["spec"]
+        assert service["publishNotReadyAddresses"] is True
+        [port] = service["ports"]
+        assert port["targetPort"] == "http"
+        selected = {
+            name
+            for name in SERVICE_PORTS
+            if selects(service["selector"], deployment_pod_labels(manifests, name))
+        }
+        assert selected == set(SERVICE_PORTS)
+        # Only through the ClusterIP do not-ready pods get requests: Traefik's own load
+        # balancing skips endpoints that are not serving.
+        references = [
+            named(manifests, "Middleware", "gateway-errors")["spec"]["errors"]["service"],
+            *(
+                backend
+                for route in of_kind(manifests, "IngressRoute")
+                for rule in route["spec"]["routes"]
+                for backend in rule["services"]
+                if backend["name"] == ERROR_PAGES_SERVICE
+            ),
+        ]
+        assert len(references) == 4  # errors, the deny route, both fallbacks
+        for reference in references:
+            assert reference == {
+                "name": ERROR_PAGES_SERVICE,
+                "port": port["port"],
+                "nativeLB": True,
+            }
+
+    def test_every_origin_match_uses_the_cors_pattern(self, manifests):
+        # The pattern is written once (the cors Middleware); kustomize copies it into the
+        # rules. A placeholder or a stale pattern would route browsers without CORS.
+        [pattern] = named(manifests, "Middleware", "cors")["spec"]["headers"][
+            "accessControlAllowOriginListRegex"
+        ]
+        for route in of_kind(manifests, "IngressRoute"):
+            cors = route["metadata"]["name"] == "todo-api-cors"
+            for rule in route["spec"]["routes"]:
+                uses_cors = {"name": "cors"} in rule["middlewares"]
+                assert uses_cors == cors, rule["match"]
+                found = re.findall(r"HeaderRegexp\(`Origin`, `([^`]*)`\)", rule["match"])
+                assert found == ([pattern] if cors else []), rule["match"]
 
     def test_production_serves_https_with_hsts(self, overlay, manifests):
-        [route] = of_kind(manifests, "IngressRoute")
         headers = named(manifests, "Middleware", "security-headers")["spec"]["headers"]
-        origins = named(manifests, "Middleware", "cors")["spec"]["headers"][
-            "accessControlAllowOriginList"
-        ]
-        if overlay == "prod":
-            assert route["spec"]["entryPoints"] == ["websecure"]
-            assert route["spec"]["tls"]["secretName"]
-            assert headers["stsSeconds"] >= 31536000
-            assert all(origin.startswith("https://") for origin in origins)
-        else:
-            assert route["spec"]["entryPoints"] == ["web"]
-        # The gateway's CORS list and the services' own setting agree.
-        assert config_value(manifests, "todo-platform-config", "CORS_ORIGINS").split(",") == origins
+        # Sent on TLS requests only: harmless on the dev overlay's plain HTTP.
+        assert headers["stsSeconds"] >= 31536000
+        assert headers.get("forceSTSHeader", False) is False
+        for route in of_kind(manifests, "IngressRoute"):
+            if overlay == "prod":
+                assert route["spec"]["entryPoints"] == ["websecure"]
+                assert route["spec"]["tls"]["secretName"]
+            else:
+                assert route["spec"]["entryPoints"] == ["web"]
+
+    def test_services_leave_cors_to_the_gateway(self, manifests):
+        # One place grants origins (docs/architecture.md): a service adding its own CORS
+        # headers would grant origins the gateway refuses. Empty means off, not the default.
+        assert config_value(manifests, "todo-platform-config", "CORS_ORIGINS") == ""
+        for workload in workloads(manifests):
+            for container in containers(workload):
+                assert "CORS_ORIGINS" not in env_names(container)
 
 
 class TestMigratePhase:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import psycopg2
 import pytest
 from psycopg2 import errors, sql
-from rendering import REPO_ROOT, SERVICE_PORTS
 
+from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
 from todo_common.embedded_postgres import (
     EmbeddedPostgres,
     _binary_dir,

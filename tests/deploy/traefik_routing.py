@@ -1,42 +1,76 @@
 """Route sample requests the way Traefik would, through either form of our gateway config.
 
-Both the file provider's dynamic configuration (gateway/dynamic/*.yml) and the Kubernetes
-IngressRoute/Middleware objects reduce to the same thing: for a request path, which
-upstream serves it and what the middleware chain does. Comparing those answers, rather
-than the YAML, lets the two be written differently and still be checked for agreement.
+The gateway's dynamic configuration (gateway/dynamic.yml, Traefik's file provider) and the
+Kubernetes IngressRoute/Middleware/Service objects (k8s/) reduce to the same thing: for a
+request (its path and its Origin header), which servers serve it, what keeps a server in
+rotation, and what the middleware chain does. Comparing those answers, rather than the YAML,
+lets the two be written differently and still be checked for agreement.
+
+gateway/dynamic.yml is a Go template (with sprig functions) that Traefik renders before it
+parses it, so it is read the way tests/gateway/test_rendering.py reads it: the real traefik
+binary loads it (started by scripts/devstack/gateway.py on free ports) and its API says what
+it made of it. No second template engine to keep in step with Traefik's.
 """
 
+from __future__ import annotations
+
 import re
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import yaml
+import httpx
 
-# Values the gateway's `{{ env "..." }}` templates get, as in docker compose.
+from devstack.gateway import (
+    GatewayPorts,
+    gateway_process,
+    render_static_config,
+    traefik_binary,
+)
+from devstack.processes import ManagedProcess
+from todo_common.embedded_postgres import free_port
+
+# Values the gateway's `{{ env "..." }}` templates get, as in docker compose (the upstreams
+# are the compose service names, which are also the Kubernetes Service names).
 TEMPLATE_ENVIRONMENT = {
     "AUTH_URL": "http://auth:8001",
     "USERS_URL": "http://users:8002",
     "TODOS_URL": "http://todos:8003",
     "CORS_ORIGINS": "http://localhost:3000,http://localhost:5173",
-    "GATEWAY_PORT": "8080",
 }
-# Settings that legitimately differ between environments, left out of the comparison.
-ENVIRONMENT_SPECIFIC = {
-    "accessControlAllowOriginList",
-    "accessControlAllowOriginListRegex",
-    "stsSeconds",
-    "stsIncludeSubdomains",
-    "stsPreload",
-    "forceSTSHeader",
+# Headers whose values name HTTP headers or methods: compared without regard to case.
+CASE_INSENSITIVE_LISTS = {
+    "accessControlAllowHeaders",
+    "accessControlAllowMethods",
+    "accessControlExposeHeaders",
 }
+# Traefik's defaults, for settings one form may leave out.
+DEFAULT_COMPRESS_ENCODINGS = ("br", "gzip", "zstd")
+DEFAULT_COMPRESS_MIN_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where requests go: each server as "name:port" (sorted), and the path whose answer
+    keeps a server in rotation (a health check, or the pods' probe), None if nothing does."""
+
+    servers: tuple[str, ...]
+    checked_on: str | None
+
+
+Answer = tuple[Upstream, dict[str, Any]]
 
 
 @dataclass
 class Router:
+    name: str
     rule: str
-    upstream: str
-    middlewares: list[dict[str, Any]]  # each {type: config}
+    upstream: Upstream
+    # Each {type: config}, chains expanded, an errors middleware's service as an Upstream.
+    middlewares: list[dict[str, Any]]
     priority: int = 0
 
     @property
@@ -44,18 +78,28 @@ class Router:
         # Traefik v3: without an explicit priority, the longer rule wins.
         return self.priority or len(self.rule)
 
+    def answer(self) -> Answer:
+        return self.upstream, features(self.middlewares)
+
 
 @dataclass
 class Routing:
     routers: list[Router] = field(default_factory=list)
 
-    def route(self, path: str) -> tuple[str, dict[str, Any]] | None:
-        """(upstream, what the middleware chain does) for a request to `path`, or None (404)."""
-        matching = [router for router in self.routers if matches(router.rule, path)]
+    def route(self, path: str, origin: str | None = None) -> Answer | None:
+        """(upstream, what the middleware chain does) for a request to `path` with this
+        Origin header (None: no Origin), or None when no router matches (Traefik's 404)."""
+        matching = [router for router in self.routers if matches(router.rule, path, origin)]
         if not matching:
             return None
-        router = max(matching, key=lambda candidate: candidate.effective_priority)
-        return router.upstream, features(router.middlewares)
+        best = max(router.effective_priority for router in matching)
+        winners = [router for router in matching if router.effective_priority == best]
+        answers = [router.answer() for router in winners]
+        if any(answer != answers[0] for answer in answers[1:]):
+            # Traefik's choice between equal priorities is not something to rely on.
+            names = ", ".join(router.name for router in winners)
+            raise ValueError(f"{path} (Origin {origin}): routers {names} tie at {best}")
+        return answers[0]
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -63,10 +107,11 @@ class Routing:
 TOKEN = re.compile(r"\s*(?:(\|\||&&|!|\(|\)|,)|`([^`]*)`|\"((?:[^\"\\]|\\.)*)\"|(\w+))")
 
 
-def matches(rule: str, path: str) -> bool:
-    """Evaluate a Traefik v3 rule for a request to `path` (any host, any method)."""
+def matches(rule: str, path: str, origin: str | None = None) -> bool:
+    """Evaluate a Traefik v3 rule for a request to `path` (any host, any method) with this
+    Origin header (None: the request has none)."""
     tokens = tokenize(rule)
-    position, result = _expression(tokens, 0, path)
+    position, result = _expression(tokens, 0, path, origin)
     if position != len(tokens):
         raise ValueError(f"cannot parse rule {rule!r}")
     return result
@@ -89,29 +134,35 @@ def tokenize(rule: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _expression(tokens: list[tuple[str, str]], position: int, path: str) -> tuple[int, bool]:
-    position, result = _term(tokens, position, path)
+def _expression(
+    tokens: list[tuple[str, str]], position: int, path: str, origin: str | None
+) -> tuple[int, bool]:
+    position, result = _term(tokens, position, path, origin)
     while position < len(tokens) and tokens[position] == ("op", "||"):
-        position, right = _term(tokens, position + 1, path)
+        position, right = _term(tokens, position + 1, path, origin)
         result = result or right
     return position, result
 
 
-def _term(tokens: list[tuple[str, str]], position: int, path: str) -> tuple[int, bool]:
-    position, result = _factor(tokens, position, path)
+def _term(
+    tokens: list[tuple[str, str]], position: int, path: str, origin: str | None
+) -> tuple[int, bool]:
+    position, result = _factor(tokens, position, path, origin)
     while position < len(tokens) and tokens[position] == ("op", "&&"):
-        position, right = _factor(tokens, position + 1, path)
+        position, right = _factor(tokens, position + 1, path, origin)
         result = result and right
     return position, result
 
 
-def _factor(tokens: list[tuple[str, str]], position: int, path: str) -> tuple[int, bool]:
+def _factor(
+    tokens: list[tuple[str, str]], position: int, path: str, origin: str | None
+) -> tuple[int, bool]:
     kind, value = tokens[position]
     if (kind, value) == ("op", "!"):
-        position, result = _factor(tokens, position + 1, path)
+        position, result = _factor(tokens, position + 1, path, origin)
         return position, not result
     if (kind, value) == ("op", "("):
-        position, result = _expression(tokens, position + 1, path)
+        position, result = _expression(tokens, position + 1, path, origin)
         assert tokens[position] == ("op", ")"), "unbalanced parentheses"
         return position + 1, result
     if kind != "word" or tokens[position + 1] != ("op", "("):
@@ -123,16 +174,23 @@ def _factor(tokens: list[tuple[str, str]], position: int, path: str) -> tuple[in
             continue
         arguments.append(tokens[position][1])
         position += 1
-    return position + 1, _matcher(value, arguments, path)
+    return position + 1, _matcher(value, arguments, path, origin)
 
 
-def _matcher(name: str, arguments: list[str], path: str) -> bool:
+def _matcher(name: str, arguments: list[str], path: str, origin: str | None) -> bool:
     if name == "Path":
         return path in arguments
     if name == "PathPrefix":
         return any(path.startswith(prefix) for prefix in arguments)
     if name == "PathRegexp":
         return re.search(arguments[0], path) is not None
+    if name in {"Header", "HeaderRegexp"}:
+        header, expected = arguments
+        if header.lower() != "origin":
+            raise ValueError(f"{name} on {header}: only Origin is understood by this test")
+        if origin is None:
+            return False
+        return origin == expected if name == "Header" else re.search(expected, origin) is not None
     if name in {"Host", "HostRegexp", "Method"}:
         return True  # environment or method specific: every sample request matches
     raise ValueError(f"matcher {name} is not understood by this test; teach it")
@@ -156,86 +214,169 @@ def seconds(duration: object) -> float:
 
 def _normalise(key: str, value: object) -> object:
     if isinstance(value, list):
-        return tuple(sorted(str(item).lower() for item in value))
+        items = [str(item) for item in value]
+        if key in CASE_INSENSITIVE_LISTS:
+            items = [item.lower() for item in items]
+        return tuple(sorted(items))
     if isinstance(value, dict):
         return tuple(sorted((str(k).lower(), str(v)) for k, v in value.items()))
     return value
 
 
 def features(chain: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a middleware chain does, independent of how it is split into middlewares."""
+    """What a middleware chain does, independent of how it is split into middlewares:
+    each setting that has an effect, and the order of the kinds of middleware."""
     result: dict[str, Any] = {}
+    order: list[str] = []
     for middleware in chain:
         [(kind, config)] = middleware.items()
         config = config or {}
+        if not order or order[-1] != kind:
+            order.append(kind)
         if kind == "headers":
             for key, value in config.items():
-                if key not in ENVIRONMENT_SPECIFIC:
+                # Traefik's zero values (false, 0, "", []) are the same as leaving it out;
+                # its API omits them.
+                if value:
                     result[f"headers.{key}"] = _normalise(key, value)
         elif kind == "rateLimit":
             result["rateLimit"] = (
                 config.get("average"),
                 seconds(config.get("period", "1s")),
                 config.get("burst", 1),
+                repr(config.get("sourceCriterion")),
             )
         elif kind == "buffering":
-            result["buffering.maxRequestBodyBytes"] = config.get("maxRequestBodyBytes")
-            result["buffering.maxResponseBodyBytes"] = config.get("maxResponseBodyBytes", 0)
+            for key in ("maxRequestBodyBytes", "memRequestBodyBytes", "maxResponseBodyBytes"):
+                result[f"buffering.{key}"] = int(config.get(key, 0))
         elif kind == "compress":
             result["compress"] = True
+            result["compress.minResponseBodyBytes"] = config.get(
+                "minResponseBodyBytes", DEFAULT_COMPRESS_MIN_BYTES
+            )
+            result["compress.encodings"] = tuple(
+                sorted(config.get("encodings") or DEFAULT_COMPRESS_ENCODINGS)
+            )
         elif kind == "errors":
-            result["errors"] = (_normalise("status", config.get("status", [])), config.get("query"))
+            result["errors"] = (
+                _normalise("status", config.get("status", [])),
+                config.get("query"),
+                config.get("service"),  # an Upstream, resolved by the loader
+            )
         else:
             result[kind] = repr(sorted(config.items()))
+    result["order"] = tuple(order)
     return result
 
 
-# --- loaders ------------------------------------------------------------------------------
+# --- the file provider: gateway/dynamic.yml as Traefik loads it ---------------------------
+
+# What Traefik's API adds to each item, beside its configuration.
+RUNTIME_FIELDS = {"status", "usedBy", "using", "error", "err", "serverStatus", "observability"}
 
 
-def render_templates(text: str) -> str:
-    """Traefik's file provider renders Go templates before parsing; do the `env` ones."""
+def render_gateway(dynamic: Path, environment: Mapping[str, str], work_dir: Path) -> dict[str, Any]:
+    """The file provider's configuration as the real traefik loads `dynamic` with exactly
+    `environment` (its templates rendered): {"http": {"routers", "middlewares", "services"}}.
 
-    def substitute(found: re.Match[str]) -> str:
-        return TEMPLATE_ENVIRONMENT.get(found.group(1), "")
+    Fails when Traefik reports an error on any of its routers, middlewares or services.
+    """
+    ports = GatewayPorts(web=free_port(), tls=free_port(), ops=free_port())
+    static = render_static_config(ports, work_dir, work_dir, dynamic)
+    process = gateway_process(
+        traefik_binary(), static, {"PATH": "/usr/bin:/bin", **environment}, work_dir
+    )
+    process.start()
+    try:
+        raw = _loaded_configuration(ports, process)
+    finally:
+        process.stop()
+    return _file_provider_config(raw)
 
-    return re.sub(r"\{\{-?\s*env\s+\"(\w+)\"\s*-?\}\}", substitute, text)
+
+def _loaded_configuration(ports: GatewayPorts, process: ManagedProcess) -> dict[str, Any]:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if not process.is_running():
+            break
+        try:
+            response = httpx.get(f"{ports.ops_url}/api/rawdata", timeout=1)
+            raw: dict[str, Any] = response.json() if response.status_code == 200 else {}
+        except (httpx.HTTPError, ValueError):
+            raw = {}
+        # The file provider's configuration arrives in one piece.
+        if any(name.endswith("@file") for section in raw.values() for name in section):
+            return raw
+        time.sleep(0.05)
+    raise AssertionError(f"traefik did not load its configuration:\n{process.log_tail()}")
 
 
-def load_gateway(directory: Path) -> Routing:
-    """The routers of gateway/dynamic/*.yml (file provider), as Traefik would merge them."""
-    routers: dict[str, Any] = {}
-    services: dict[str, Any] = {}
-    middlewares: dict[str, Any] = {}
-    for path in sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")]):
-        document = yaml.safe_load(render_templates(path.read_text())) or {}
-        http = document.get("http") or {}
-        routers |= http.get("routers") or {}
-        services |= http.get("services") or {}
-        middlewares |= http.get("middlewares") or {}
+def _file_provider_config(raw: Mapping[str, Any]) -> dict[str, Any]:
+    http: dict[str, dict[str, Any]] = {}
+    problems = []
+    for section in ("routers", "middlewares", "services"):
+        http[section] = {}
+        for qualified, item in raw.get(section, {}).items():
+            if not qualified.endswith("@file"):
+                continue  # Traefik's own (api, ping, metrics), not the platform's
+            name = qualified.removesuffix("@file")
+            if item.get("status") != "enabled" or item.get("error"):
+                problems.append(f"{section} {name}: {item.get('status')} {item.get('error')}")
+            http[section][name] = {k: v for k, v in item.items() if k not in RUNTIME_FIELDS}
+    assert not problems, "traefik refused part of the configuration:\n" + "\n".join(problems)
+    routers = http["routers"]
+    for name in list(routers):
+        # Traefik's TLS twin of a router on the TLS entry point: the same route.
+        twin = routers.get(name.removeprefix("websecure-"))
+        if name.startswith("websecure-") and twin and twin["rule"] == routers[name]["rule"]:
+            del routers[name]
+    for router in routers.values():
+        router["middlewares"] = [_local(name) for name in router.get("middlewares", [])]
+        router["service"] = _local(router["service"])
+    return {"http": http}
 
-    def expand(names: list[str]) -> list[dict[str, Any]]:
-        chain = []
+
+def _local(name: str) -> str:
+    return name.removesuffix("@file")
+
+
+def load_gateway(config: Mapping[str, Any]) -> Routing:
+    """The routers of a file-provider configuration (render_gateway's result)."""
+    http = config.get("http") or {}
+    services: dict[str, Any] = http.get("services") or {}
+    middlewares: dict[str, Any] = http.get("middlewares") or {}
+
+    def upstream(name: str) -> Upstream:
+        balancer = services[_local(name)]["loadBalancer"]
+        servers = []
+        for server in balancer["servers"]:
+            url = urlsplit(server["url"])
+            servers.append(f"{url.hostname}:{url.port or 80}")
+        check = (balancer.get("healthCheck") or {}).get("path")
+        return Upstream(tuple(sorted(servers)), check)
+
+    def expand(names: Iterable[str]) -> list[dict[str, Any]]:
+        chain: list[dict[str, Any]] = []
         for name in names:
-            middleware = middlewares[name.split("@")[0]]
+            middleware = middlewares[_local(name)]
             if "chain" in middleware:
                 chain += expand(middleware["chain"]["middlewares"])
+            elif "errors" in middleware:
+                errors = middleware["errors"]
+                chain.append({"errors": {**errors, "service": upstream(errors["service"])}})
             else:
                 chain.append(middleware)
         return chain
 
     routing = Routing()
-    for router in routers.values():
-        service = router["service"]
-        if service.endswith("@internal"):
+    for name, router in (http.get("routers") or {}).items():
+        if router["service"].endswith("@internal"):
             continue  # Traefik's own API or ping, not the platform's
-        [server] = services[service.split("@")[0]]["loadBalancer"]["servers"]
-        upstream = re.match(r"https?://([^:/]+)", server["url"])
-        assert upstream, f"cannot read the upstream of {server['url']!r}"
         routing.routers.append(
             Router(
+                name=name,
                 rule=router["rule"],
-                upstream=upstream.group(1),
+                upstream=upstream(router["service"]),
                 middlewares=expand(router.get("middlewares", [])),
                 priority=router.get("priority", 0),
             )
@@ -243,18 +384,71 @@ def load_gateway(directory: Path) -> Routing:
     return routing
 
 
+# --- Kubernetes: IngressRoutes, Middlewares, Services and the pods behind them ------------
+
+
+def _selects(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
+    return all(labels.get(key) == value for key, value in selector.items())
+
+
+def _kubernetes_upstream(reference: Mapping[str, Any], manifests: list[dict[str, Any]]) -> Upstream:
+    """The pods a Traefik service reference reaches, and the probe that keeps them in it.
+
+    By default Traefik sends to the Service's endpoints that are ready (their readiness
+    probe). With `nativeLB`, it sends to the ClusterIP and kube-proxy picks the pod; with
+    the Service's publishNotReadyAddresses too, that is every pod that is alive (their
+    liveness probe restarts one that is not).
+    """
+    name, port = reference["name"], reference["port"]
+    services = [
+        item["spec"]
+        for item in manifests
+        if item["kind"] == "Service" and item["metadata"]["name"] == name
+    ]
+    assert len(services) == 1, f"expected one Service {name}, found {len(services)}"
+    service = services[0]
+    ports = [p for p in service["ports"] if port in (p["port"], p.get("name"))]
+    assert len(ports) == 1, f"Service {name} has no port {port}"
+    service_port = ports[0]
+    target = service_port.get("targetPort", service_port["port"])
+    live = bool(reference.get("nativeLB")) and bool(service.get("publishNotReadyAddresses"))
+    probe_kind = "livenessProbe" if live else "readinessProbe"
+    servers, checks = [], set()
+    for deployment in (item for item in manifests if item["kind"] == "Deployment"):
+        template = deployment["spec"]["template"]
+        labels = template["metadata"]["labels"]
+        if not _selects(service["selector"], labels):
+            continue
+        for container in template["spec"]["containers"]:
+            for container_port in container.get("ports", []):
+                if target in (container_port["containerPort"], container_port.get("name")):
+                    servers.append(
+                        f"{labels['app.kubernetes.io/name']}:{container_port['containerPort']}"
+                    )
+                    probe = container.get(probe_kind)
+                    checks.add(probe["httpGet"]["path"] if probe else None)
+    assert servers, f"Service {name} selects no pod with a port {target}"
+    assert len(checks) == 1, f"the pods behind {name} disagree on their {probe_kind}: {checks}"
+    return Upstream(tuple(sorted(servers)), checks.pop())
+
+
 def load_ingressroutes(manifests: list[dict[str, Any]]) -> Routing:
-    """The routes of rendered IngressRoute objects, with their Middleware objects."""
+    """The routes of rendered IngressRoute objects, with their Middleware objects and the
+    Services and Deployments behind them."""
     middlewares = {
         item["metadata"]["name"]: item["spec"] for item in manifests if item["kind"] == "Middleware"
     }
 
-    def expand(names: list[str]) -> list[dict[str, Any]]:
-        chain = []
+    def expand(names: Iterable[str]) -> list[dict[str, Any]]:
+        chain: list[dict[str, Any]] = []
         for name in names:
             middleware = middlewares[name]
             if "chain" in middleware:
-                chain += expand([ref["name"] for ref in middleware["chain"]["middlewares"]])
+                chain += expand(ref["name"] for ref in middleware["chain"]["middlewares"])
+            elif "errors" in middleware:
+                errors = middleware["errors"]
+                service = _kubernetes_upstream(errors["service"], manifests)
+                chain.append({"errors": {**errors, "service": service}})
             else:
                 chain.append(middleware)
         return chain
@@ -263,14 +457,25 @@ def load_ingressroutes(manifests: list[dict[str, Any]]) -> Routing:
     for item in manifests:
         if item["kind"] != "IngressRoute":
             continue
-        for route in item["spec"]["routes"]:
+        for index, route in enumerate(item["spec"]["routes"]):
+            assert route.get("kind", "Rule") == "Rule"
             [service] = route["services"]
             routing.routers.append(
                 Router(
+                    name=f"{item['metadata']['name']}[{index}]",
                     rule=route["match"],
-                    upstream=service["name"],
-                    middlewares=expand([ref["name"] for ref in route.get("middlewares", [])]),
+                    upstream=_kubernetes_upstream(service, manifests),
+                    middlewares=expand(ref["name"] for ref in route.get("middlewares", [])),
                     priority=route.get("priority", 0),
                 )
             )
     return routing
+
+
+def allowed_origins(pattern: str) -> list[str]:
+    """The origins of an anchored alternation of regexp-escaped origins, the form
+    gateway/dynamic.yml builds from CORS_ORIGINS: `^(https://a\\.example|http://b:3000)$`."""
+    found = re.fullmatch(r"\^\((.*)\)\$", pattern)
+    assert found, f"not an anchored list of origins: {pattern!r}"
+    alternatives = re.split(r"(?<!\\)\|", found.group(1))
+    return [re.sub(r"\\(.)", r"\1", alternative) for alternative in alternatives]
