@@ -1,5 +1,7 @@
 """What every error answer through the gateway looks like to a client."""
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -32,3 +34,13 @@ def cors_headers(response: httpx.Response) -> dict[str, str]:
         for name, value in response.headers.items()
         if name.lower().startswith("access-control-")
     }
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 30) -> bool:
+    """True once `condition` holds within `timeout` seconds (health checks, event relays)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False

@@ -4,28 +4,16 @@ Register, log in, read the profile, work with todos, rotate the refresh token, l
 stay isolated from another user, and delete the account (its todos go, through events).
 """
 
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.assertions import assert_problem
+from tests.e2e.assertions import assert_problem, eventually
 
 AUTH = "/api/v1/auth"
 PASSWORD = "correct horse battery staple"
-
-
-def eventually(condition: Callable[[], bool], timeout: float = 30) -> bool:
-    """True once `condition` holds; events are delivered by relays polling every second."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 class Frontend:

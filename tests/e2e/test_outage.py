@@ -1,6 +1,5 @@
 """A service that is down: clients get problem+json from the gateway, then service again."""
 
-import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -8,16 +7,7 @@ import pytest
 
 from devstack.services import Service
 from devstack.stack import Stack
-from tests.e2e.assertions import assert_problem
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+from tests.e2e.assertions import assert_problem, eventually
 
 
 @pytest.fixture
@@ -31,7 +21,7 @@ def todos_down(
         stack.start_service("todos")
     # The next test must find todos routed again, not still marked down by the gateway.
     with httpx.Client(base_url=stack.gateway_ports.url, timeout=5) as probe:
-        assert wait_for(lambda: probe.get("/api/v1/todos/openapi.json").status_code == 200)
+        assert eventually(lambda: probe.get("/api/v1/todos/openapi.json").status_code == 200)
 
 
 class TestServiceKilledMidRun:
@@ -48,10 +38,10 @@ class TestServiceKilledMidRun:
         todos_down()
         # 502 until the next health check notices, 503 once it has.
         assert client.get("/api/v1/todos", headers=user_headers).status_code in (502, 503)
-        assert wait_for(lambda: client.get("/api/v1/todos").status_code == 503)
+        assert eventually(lambda: client.get("/api/v1/todos").status_code == 503)
 
         stack.start_service("todos")
-        assert wait_for(
+        assert eventually(
             lambda: client.get("/api/v1/todos", headers=user_headers).status_code == 200
         )
         listing = client.get("/api/v1/todos", headers=user_headers).json()
@@ -72,7 +62,7 @@ class TestServiceKilledMidRun:
         # Until the next health check (2 s) the dead service is still in the pool that renders
         # error pages, so a page may not render yet (docs/architecture.md, Gateway); once
         # the gateway has noticed, every answer is a problem rendered by a live service.
-        assert wait_for(lambda: client.get("/api/v1/todos").status_code == 503)
+        assert eventually(lambda: client.get("/api/v1/todos").status_code == 503)
         during = client.get("/api/v1/todos", headers={**user_headers, "X-Request-ID": "outage-1"})
         body = assert_problem(during, 503, "/api/v1/todos")
         assert body["detail"] == "The todos service is unavailable; retry shortly"

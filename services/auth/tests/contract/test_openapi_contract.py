@@ -1,17 +1,10 @@
-"""The auth service holds to its own OpenAPI document, for generated valid and invalid input.
-
-Schemathesis generates requests from the document (GenerationMode.POSITIVE: what the schema
-allows; NEGATIVE: what it forbids) and checks every answer: no 5xx, documented status
-codes and content types, bodies matching their schemas, invalid input rejected.
-"""
+"""The auth service holds to its own OpenAPI document (todo_common.testing.contract)."""
 
 import uuid
 
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from pydantic import validate_email
 from pydantic_core import PydanticCustomError
 from schemathesis.generation import GenerationMode
@@ -20,6 +13,7 @@ from auth.core.config import AuthSettings
 from auth.main import build_app
 from tests.conftest import SERVICE_CLIENT_SECRETS
 from tests.fixtures import bearer, new_user
+from todo_common.testing.contract import check_contract, contract_cases
 
 # The operations are read from the document at collection time (building the app touches no
 # database), so each one is reported as its own test.
@@ -32,17 +26,6 @@ _DOCUMENT = build_app(
         password_hash_time_cost=1,
     )
 ).openapi()
-OPERATIONS = [
-    (method.upper(), path, mode)
-    for path, item in _DOCUMENT["paths"].items()
-    for method, operation in item.items()
-    if path.startswith(("/api/", "/internal/"))
-    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    # An operation that takes no input (the JWKS) has no invalid input to send.
-    if mode is GenerationMode.POSITIVE
-    or operation.get("parameters")
-    or operation.get("requestBody")
-]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +34,9 @@ def auth_openapi(client: TestClient) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_asgi("/api/v1/auth/openapi.json", client.app)
 
 
-@pytest.mark.parametrize(("method", "path", "mode"), OPERATIONS)
+@pytest.mark.parametrize(
+    ("method", "path", "mode"), contract_cases(_DOCUMENT, prefixes=("/api/", "/internal/"))
+)
 def test_operation_honours_the_contract(
     auth_openapi: schemathesis.BaseSchema,
     client: TestClient,
@@ -59,22 +44,12 @@ def test_operation_honours_the_contract(
     path: str,
     mode: GenerationMode,
 ) -> None:
-    operation = auth_openapi[path][method]
-
-    @given(case=operation.as_strategy(generation_mode=mode), _=st.just(None))
-    @settings(
-        max_examples=40,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
-    def check(case: schemathesis.Case, _: None) -> None:
-        headers = {}
+    def prepare(case: schemathesis.Case, mode: GenerationMode) -> dict[str, str]:
         if mode is GenerationMode.POSITIVE:
-            headers = _make_server_issued_values_valid(case, client)
-        case.call_and_validate(headers=headers)
+            return _make_server_issued_values_valid(case, client)
+        return {}
 
-    check()
+    check_contract(auth_openapi, method, path, mode, prepare)
 
 
 def _make_server_issued_values_valid(case: schemathesis.Case, client: TestClient) -> dict[str, str]:

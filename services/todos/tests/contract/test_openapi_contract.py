@@ -1,25 +1,19 @@
-"""The todos service holds to its own OpenAPI document, for generated valid and invalid input.
-
-Schemathesis generates requests from the document (GenerationMode.POSITIVE: what the schema
-allows; NEGATIVE: what it forbids) and checks every answer: no 5xx, documented status
-codes and content types, bodies matching their schemas, invalid input rejected.
-"""
+"""The todos service holds to its own OpenAPI document (todo_common.testing.contract)."""
 
 import uuid
 
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
+from todo_common.testing.contract import check_contract, contract_cases
 from todo_common.testing.harness import TokenFactory
 from todos.core.config import TodosSettings
 from todos.main import build_app
 
-# The operations are read from the document at collection time (building the app touches no
-# database), so each one is reported as its own test.
+# Read at collection time (building the app touches no database), so each operation is
+# reported as its own test.
 _DOCUMENT = build_app(
     TodosSettings(
         _env_file=None,
@@ -27,12 +21,6 @@ _DOCUMENT = build_app(
         jwt_secret="collection-only-secret-0123456789abcdef",
     )
 ).openapi()
-OPERATIONS = [
-    (method.upper(), path)
-    for path, item in _DOCUMENT["paths"].items()
-    for method in item
-    if path.startswith("/api/")
-]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +29,7 @@ def todos_openapi(client: TestClient) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_asgi("/api/v1/todos/openapi.json", client.app)
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+@pytest.mark.parametrize(("method", "path", "mode"), contract_cases(_DOCUMENT))
 def test_operation_honours_the_contract(
     todos_openapi: schemathesis.BaseSchema,
     make_token: TokenFactory,
@@ -50,22 +37,14 @@ def test_operation_honours_the_contract(
     path: str,
     mode: GenerationMode,
 ) -> None:
-    operation = todos_openapi[path][method]
     headers = {"Authorization": f"Bearer {make_token()}"}
 
-    @given(case=operation.as_strategy(generation_mode=mode), _=st.just(None))
-    @settings(
-        max_examples=40,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
-    def check(case: schemathesis.Case, _: None) -> None:
+    def prepare(case: schemathesis.Case, mode: GenerationMode) -> dict[str, str]:
         if mode is GenerationMode.POSITIVE:
             _make_server_issued_values_valid(case)
-        case.call_and_validate(headers=headers)
+        return headers
 
-    check()
+    check_contract(todos_openapi, method, path, mode, prepare)
 
 
 def _make_server_issued_values_valid(case: schemathesis.Case) -> None:
