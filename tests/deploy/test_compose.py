@@ -11,7 +11,14 @@ import yaml
 
 from devstack.gateway import GatewayPorts, gateway_process, traefik_binary
 from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
+from tests.deploy.service_settings import (
+    EVENT_EDGES,
+    assert_base_url_of,
+    assert_relay_delivers_to,
+    load_service_settings,
+)
 from todo_common.embedded_postgres import free_port
+from todo_common.security.service_tokens import LocalServiceTokenMinter, service_token_provider
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -29,6 +36,21 @@ GATEWAY_TEMPLATE_SETTINGS = (
 )
 UPSTREAMS = {f"{name.upper()}_URL": f"http://{name}:{port}" for name, port in SERVICE_PORTS.items()}
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
+# What the shell or .env gives for the required variables, in the settings checks.
+SAMPLE_REQUIRED = {"JWT_SECRET": "compose-sample-" + "0" * 32}
+
+
+def resolved(environment: dict[str, object]) -> dict[str, str]:
+    """A container's environment as compose interpolates it with nothing set in the shell:
+    each default, and a sample value for what is required."""
+
+    def substitute(match: re.Match[str]) -> str:
+        variable, operator, default = match.groups()
+        if operator == "?":
+            return SAMPLE_REQUIRED[variable]
+        return default or ""
+
+    return {key: INTERPOLATION.sub(substitute, str(value)) for key, value in environment.items()}
 
 
 def install_script_traefik_version() -> str:
@@ -249,14 +271,35 @@ class TestConfiguration:
                 for password in re.findall(r"://[^:/]+:([^@]+)@", str(value)):
                     assert password.startswith("${"), key
 
-    def test_event_subscribers_name_real_services(self):
+    def test_event_subscribers_are_base_urls_of_real_services(self):
+        # Base URLs: the relay appends /internal/events itself.
         edges = set()
         for name in SERVICE_PORTS:
             subscribers = json.loads(SERVICES[name]["environment"].get("EVENT_SUBSCRIBERS", "{}"))
             for subscriber, url in subscribers.items():
-                assert url == f"http://{subscriber}:{SERVICE_PORTS[subscriber]}/internal/events"
+                assert_base_url_of(url, subscriber)
                 edges.add((name, subscriber))
-        assert edges == {("auth", "users"), ("users", "auth"), ("users", "todos")}
+        assert edges == EVENT_EDGES
+
+    @pytest.mark.parametrize(
+        "container",
+        [*sorted(SERVICE_PORTS), *(f"{name}-migrate" for name in sorted(SERVICE_PORTS))],
+    )
+    def test_services_accept_their_settings_and_mint_service_tokens_locally(
+        self, container, monkeypatch
+    ):
+        service = container.removesuffix("-migrate")
+        environment = resolved(SERVICES[container]["environment"])
+        settings = load_service_settings(service, environment, monkeypatch)
+        for subscriber in settings.event_subscribers:
+            assert_relay_delivers_to(settings, subscriber)
+        # HS256: every relay mints its service tokens with JWT_SECRET, so compose needs no
+        # SERVICE_TOKEN_URL or client secret (those are for RS256, the prod overlay).
+        assert settings.jwt_algorithms == ["HS256"]
+        assert settings.service_token_url is None
+        assert settings.service_client_secret is None
+        if settings.event_subscribers and service != "auth":  # auth uses its own issuer
+            assert isinstance(service_token_provider(settings), LocalServiceTokenMinter)
 
     @pytest.mark.parametrize("name", sorted(SERVICE_PORTS))
     def test_containers_are_locked_down(self, name):

@@ -1,13 +1,29 @@
 """The rendered overlays: what `kubectl apply -k k8s/overlays/<env>` sends to a cluster."""
 
+import asyncio
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
 
+from auth.core.config import AuthSettings
 from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS, Manifest, named, of_kind
+from tests.deploy.service_settings import (
+    EVENT_EDGES,
+    assert_base_url_of,
+    assert_relay_delivers_to,
+    load_service_settings,
+    rsa_key_pair,
+    service_token_path,
+)
+from todo_common.security.service_tokens import (
+    LocalServiceTokenMinter,
+    ServiceTokenClient,
+    service_token_provider,
+)
 
 NAMESPACE = "todo"
 # The uid the images run as (services/*/Dockerfile).
@@ -24,7 +40,10 @@ DOCUMENTED_SECRET_KEYS = {
     "auth-jwt-signing": {"JWT_PRIVATE_KEY"},
     "auth-bootstrap": {"FIRST_ADMIN_EMAIL", "FIRST_ADMIN_PASSWORD"},
     "auth-service-clients": {"SERVICE_CLIENT_SECRETS"},
+    "users-service-client": {"SERVICE_CLIENT_SECRET"},
 }
+# users' client secret in the settings checks; auth's SERVICE_CLIENT_SECRETS holds it too.
+SAMPLE_CLIENT_SECRET = "users-sample-" + "0" * 32
 WORKLOAD_KINDS = ("Deployment", "Job")
 # The Service over every service's pods that renders the gateway's error pages.
 ERROR_PAGES_SERVICE = "gateway-errors"
@@ -55,6 +74,43 @@ def secret_refs(container: dict[str, Any]) -> set[tuple[str, str]]:
         if ref:
             refs.add((ref["name"], ref["key"]))
     return refs
+
+
+def env_source(container: dict[str, Any], name: str) -> dict[str, Any]:
+    """How the container's variable `name` gets its value (`value` or `valueFrom`)."""
+    [variable] = [variable for variable in container.get("env", []) if variable["name"] == name]
+    return {key: value for key, value in variable.items() if key != "name"}
+
+
+def sample_secret_value(secret: str, key: str) -> str:
+    """A stand-in for what the operator puts in the Secret (docs/operations.md)."""
+    if key.startswith("DATABASE_URL"):
+        role = secret.removesuffix("-database")
+        return f"postgresql://{role}:sample@db.example.com:5432/todo?sslmode=require"
+    private_key, public_key = rsa_key_pair()
+    return {
+        "JWT_SECRET": "0" * 64,
+        "JWT_PUBLIC_KEY": public_key,
+        "JWT_PRIVATE_KEY": private_key,
+        "SERVICE_CLIENT_SECRET": SAMPLE_CLIENT_SECRET,
+        "SERVICE_CLIENT_SECRETS": json.dumps({"users": SAMPLE_CLIENT_SECRET}),
+    }[key]
+
+
+def container_environment(manifests: list[Manifest], container: dict[str, Any]) -> dict[str, str]:
+    """What the container's process sees, with sample values for the required Secrets (the
+    optional ones left out: the platform must start without them)."""
+    environment: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        environment.update(named(manifests, "ConfigMap", source["configMapRef"]["name"])["data"])
+    for variable in container.get("env", []):
+        if "value" in variable:
+            environment[variable["name"]] = variable["value"]
+            continue
+        ref = variable["valueFrom"]["secretKeyRef"]
+        if not ref.get("optional", False):
+            environment[variable["name"]] = sample_secret_value(ref["name"], ref["key"])
+    return environment
 
 
 def config_value(manifests: list[Manifest], prefix: str, key: str) -> str:
@@ -245,7 +301,8 @@ class TestConfiguration:
         for name in SERVICE_PORTS:
             assert config_value(manifests, f"{name}-config", "DB_SCHEMA") == name
 
-    def test_event_subscribers_point_at_internal_events_of_real_services(self, manifests):
+    def test_event_subscribers_are_base_urls_of_real_services(self, manifests):
+        # Base URLs: the relay appends /internal/events itself.
         edges = set()
         for name in SERVICE_PORTS:
             [config] = [
@@ -255,9 +312,42 @@ class TestConfiguration:
             ]
             subscribers = json.loads(config["data"].get("EVENT_SUBSCRIBERS", "{}"))
             for subscriber, url in subscribers.items():
-                assert url == f"http://{subscriber}:{SERVICE_PORTS[subscriber]}/internal/events"
+                assert_base_url_of(url, subscriber)
                 edges.add((name, subscriber))
         assert edges == EVENT_EDGES
+
+    def test_every_workload_accepts_its_settings(self, overlay, manifests, monkeypatch):
+        # The services' own settings classes read what each pod would get: a setting they
+        # refuse (an RS256 relay with no way to get tokens, say) fails here, not at start.
+        for workload in workloads(manifests):
+            service = workload["metadata"]["labels"]["app.kubernetes.io/name"]
+            for container in containers(workload):
+                environment = container_environment(manifests, container)
+                settings = load_service_settings(
+                    service, environment, monkeypatch, migration=workload["kind"] == "Job"
+                )
+                for subscriber in settings.event_subscribers:
+                    assert_relay_delivers_to(settings, subscriber)
+                if workload["kind"] == "Job":
+                    assert settings.outbox_relay_enabled is False, workload["metadata"]["name"]
+                if workload["kind"] != "Deployment" or service == "auth":
+                    continue  # auth signs its own service tokens
+                if not settings.event_subscribers:
+                    continue  # nothing to deliver, no tokens to get
+                provider = service_token_provider(settings)
+                if overlay == "prod":
+                    assert isinstance(provider, ServiceTokenClient)
+                    asyncio.run(provider.aclose())
+                else:
+                    assert isinstance(provider, LocalServiceTokenMinter)
+
+    def test_prod_auth_migration_needs_no_signing_key(self, rendered_overlays, monkeypatch):
+        manifests = rendered_overlays["prod"]
+        [migrate] = pod_spec(named(manifests, "Job", "auth-migrate"))["containers"]
+        environment = container_environment(manifests, migrate)
+
+        assert "JWT_PRIVATE_KEY" not in environment
+        load_service_settings("auth", environment, monkeypatch, migration=True)
 
     def test_jwt_settings_per_environment(self, overlay, manifests):
         algorithms = config_value(manifests, "todo-platform-config", "JWT_ALGORITHMS")
@@ -325,7 +415,79 @@ class TestAvailability:
                 assert budget["maxUnavailable"] >= 1
 
 
-EVENT_EDGES = {("auth", "users"), ("users", "auth"), ("users", "todos")}
+class TestServiceTokens:
+    """RS256 (prod): only auth signs, so users' relay asks auth for its service tokens."""
+
+    def test_prod_users_gets_service_tokens_from_auth(self, rendered_overlays, monkeypatch):
+        manifests = rendered_overlays["prod"]
+        [users] = pod_spec(named(manifests, "Deployment", "users"))["containers"]
+        environment = container_environment(manifests, users)
+        # auth's own port and path (the gateway never routes /internal).
+        token_url = urlsplit(environment["SERVICE_TOKEN_URL"])
+        assert token_url.scheme == "http"
+        assert token_url.hostname == "auth"
+        assert token_url.port == SERVICE_PORTS["auth"]
+        assert token_url.path == service_token_path()
+        # The client secret: from a Secret, required (never a literal, never optional).
+        assert env_source(users, "SERVICE_CLIENT_SECRET") == {
+            "valueFrom": {
+                "secretKeyRef": {"name": "users-service-client", "key": "SERVICE_CLIENT_SECRET"}
+            }
+        }
+        settings = load_service_settings("users", environment, monkeypatch)
+        provider = service_token_provider(settings)
+        assert isinstance(provider, ServiceTokenClient)
+        assert provider.token_url == environment["SERVICE_TOKEN_URL"]
+        assert provider.client_id == "users"
+        asyncio.run(provider.aclose())
+
+    def test_prod_auth_knows_the_clients_and_their_audiences(self, rendered_overlays, monkeypatch):
+        manifests = rendered_overlays["prod"]
+        [auth] = pod_spec(named(manifests, "Deployment", "auth"))["containers"]
+        # Required in production: without users' entry every token request is refused.
+        assert env_source(auth, "SERVICE_CLIENT_SECRETS") == {
+            "valueFrom": {
+                "secretKeyRef": {
+                    "name": "auth-service-clients",
+                    "key": "SERVICE_CLIENT_SECRETS",
+                    "optional": False,
+                }
+            }
+        }
+        settings = load_service_settings(
+            "auth", container_environment(manifests, auth), monkeypatch
+        )
+        assert isinstance(settings, AuthSettings)
+        # auth issues users a token for each service it delivers to.
+        consumers = {consumer for producer, consumer in EVENT_EDGES if producer == "users"}
+        assert consumers <= set(settings.service_token_audiences)
+        # The operations guide says the two Secrets hold one value.
+        operations = (REPO_ROOT / "docs" / "operations.md").read_text()
+        assert "must hold the same value" in operations
+
+    def test_only_users_serving_pods_get_a_client_secret(self, overlay, manifests):
+        # auth signs its own tokens, todos publishes nothing, migrations never relay; and
+        # HS256 (dev) mints locally: there, no service needs the token endpoint at all.
+        for workload in workloads(manifests):
+            service = workload["metadata"]["labels"]["app.kubernetes.io/name"]
+            needs = overlay == "prod" and workload["kind"] == "Deployment" and service == "users"
+            for container in containers(workload):
+                environment = container_environment(manifests, container)
+                assert ("SERVICE_CLIENT_SECRET" in env_names(container)) == needs, service
+                assert ("SERVICE_TOKEN_URL" in environment) == (
+                    overlay == "prod" and service == "users"
+                ), service
+                if workload["kind"] == "Job":
+                    assert env_source(container, "OUTBOX_RELAY_ENABLED") == {"value": "false"}
+
+    def test_network_policies_let_users_reach_auth(self, overlay, manifests):
+        # users -> auth: user.deleted, and (RS256) POST /internal/service-tokens.
+        assert ("users", "auth") in ingress_edges(manifests)
+        labels = deployment_pod_labels(manifests, "users")
+        reachable = {
+            rule for selector, rule in egress_rules(manifests) if selects(selector, labels)
+        }
+        assert ("auth", "http") in reachable
 
 
 class TestNetworkPolicies:

@@ -4,11 +4,11 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import auth.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from auth.core.config import AuthSettings
+from auth.core.config import AuthMigrationSettings
 from auth.models import SCHEMA
 from todo_common.migrations import run_migrations
 from todo_common.settings import load_settings
 
 # The tests hand their settings over; a deployment reads them from the environment.
-settings = context.config.attributes.get("settings") or load_settings(AuthSettings)
+settings = context.config.attributes.get("settings") or load_settings(AuthMigrationSettings)
 run_migrations(SQLModel.metadata, settings, model_schema=SCHEMA)

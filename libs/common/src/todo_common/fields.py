@@ -10,6 +10,7 @@ from pydantic import (
     BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
@@ -29,6 +30,26 @@ def _storable(value: str) -> str:
 
 # Add to any `Annotated[str, ...]` that reaches the database.
 StorableText = AfterValidator(_storable)
+
+
+def trimmed_text_schema(max_length: int) -> WithJsonSchema:
+    """The published schema of text that is trimmed, then 1 to `max_length` characters long.
+
+    JSON Schema cannot trim, so `maxLength` would be a rule about what is sent, and the
+    service, which counts after trimming, would break it both ways. A pattern states the
+    real rule: optional surrounding whitespace around 1 to `max_length` characters that
+    start and end with a visible one, no NUL anywhere.
+    """
+    middle = max_length - 2
+    pattern = rf"^\s*[^\s\x00](?:[^\x00]{{0,{middle}}}[^\s\x00])?\s*$"
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": pattern,
+            "description": f"1 to {max_length} characters after trimming whitespace",
+        }
+    )
+
 
 # The same rules in the published schema, so clients (and schemathesis) can see them:
 # no NUL anywhere, and for required names and titles at least one visible character.

@@ -13,10 +13,14 @@ KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
 ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,49}$")]
 
 
-class AuthSettings(CommonSettings):
+class AuthMigrationSettings(CommonSettings):
+    """What auth's migrations read: the database, not the signing key (a Job never signs)."""
+
     service_name: str = "auth"
     db_schema: str = Field(default=SCHEMA, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
 
+
+class AuthSettings(AuthMigrationSettings):
     # Signing. With RS*/ES* in JWT_ALGORITHMS auth signs with this private key (PEM) and
     # publishes its public half under JWT_KEY_ID (default: the key's RFC 7638 thumbprint).
     jwt_private_key: SecretStr | None = None

@@ -5,7 +5,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints
 
-from todo_common.fields import NON_BLANK_TEXT_PATTERN, StorableText, UtcDatetime
+from todo_common.fields import (
+    NON_BLANK_TEXT_PATTERN,
+    StorableText,
+    UtcDatetime,
+    trimmed_text_schema,
+)
 
 MAX_EMAIL_LENGTH = 254
 
@@ -26,6 +31,7 @@ Name = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=100, pattern=NON_BLANK_TEXT_PATTERN
     ),
+    trimmed_text_schema(100),
     StorableText,
 ]
 

@@ -16,6 +16,7 @@ from todo_common.fields import (
     NotNull,
     StorableText,
     UtcDatetime,
+    trimmed_text_schema,
 )
 from todo_common.pagination import Page
 from todos.models import Priority
@@ -25,6 +26,7 @@ Title = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=200, pattern=NON_BLANK_TEXT_PATTERN
     ),
+    trimmed_text_schema(200),
     StorableText,
 ]
 Description = Annotated[

@@ -9,7 +9,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from todo_common.fields import NON_BLANK_TEXT_PATTERN, NotNull, StorableText, UtcDatetime
+from todo_common.fields import (
+    NON_BLANK_TEXT_PATTERN,
+    NotNull,
+    StorableText,
+    UtcDatetime,
+    trimmed_text_schema,
+)
 from todo_common.pagination import Page
 
 # API.md: a name is 1 to 100 characters after trimming.
@@ -18,6 +24,7 @@ Name = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=100, pattern=NON_BLANK_TEXT_PATTERN
     ),
+    trimmed_text_schema(100),
     StorableText,
 ]
 
