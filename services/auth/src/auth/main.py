@@ -16,7 +16,10 @@ from auth.services.tokens import TokenIssuer
 from todo_common.app import create_app
 from todo_common.events.consumer import event_router
 from todo_common.events.relay import TokenProvider, outbox_relay
+from todo_common.periodic import every
 from todo_common.settings import load_settings
+
+PURGE_INTERVAL_SECONDS = 3600
 
 
 def build_app(
@@ -37,7 +40,11 @@ def build_app(
         routers=[accounts_router, sessions_router, keys_router],
         # Not under /api/v1/auth: the gateway never routes them.
         internal_routers=[service_tokens_router, event_router(EVENT_HANDLERS)],
-        background_tasks=[relay] if settings.outbox_relay_enabled else [],
+        background_tasks=[
+            *([relay] if settings.outbox_relay_enabled else []),
+            # Expired refresh tokens and old login failures go hourly, not only at start-up.
+            every(PURGE_INTERVAL_SECONDS, _purge_expired),
+        ],
         model_schema=SCHEMA,
         description="Accounts, passwords, access and refresh tokens, signing keys.",
         on_startup=[_purge_expired, _create_first_admin],

@@ -18,15 +18,15 @@ logger = logging.getLogger(__name__)
 def purge_expired(engine: Engine, *, policy: LockoutPolicy) -> None:
     """Delete expired refresh tokens and forgotten login failures.
 
-    Run at every start-up. Best effort: a database that is down now is not a reason to stay
-    down, and what is left is purged next time (expired rows are never honoured anyway).
+    Run at start-up and hourly. Best effort: a database that is down now is not a reason to
+    stay down, and what is left is purged next time (expired rows are never honoured anyway).
     """
     try:
         with transaction(engine) as session:
             tokens = refresh_tokens.purge_expired(session)
             failures = lockout.purge_forgotten_failures(session, policy=policy)
     except SQLAlchemyError as error:
-        logger.warning("start-up purge skipped: %s", type(error).__name__)
+        logger.warning("purge skipped: %s", type(error).__name__)
         return
     logger.info(
         "purged expired state", extra={"refresh_tokens": tokens, "login_failures": failures}

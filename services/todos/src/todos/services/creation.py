@@ -49,6 +49,14 @@ def create_todo(
     return CreatedTodo(snapshot, False)
 
 
+def purge_expired_keys(session: Session, *, ttl: timedelta) -> int:
+    """Forget every Idempotency-Key older than `ttl`; the number forgotten."""
+    result = session.exec(
+        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utc_now() - ttl)
+    )
+    return int(result.rowcount or 0)
+
+
 def _claim_key(
     session: Session, owner_id: uuid.UUID, key: str, fingerprint: str, ttl: timedelta
 ) -> bool:
