@@ -8,85 +8,23 @@ by their PID when the run ends.
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg2
 import psycopg2.extras
 import pytest
 
+from tests.integration.processes import ServiceProcess
 from todo_common.embedded_postgres import free_port
 from todo_common.testing.harness import TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET
 
-ROOT = Path(__file__).resolve().parents[3]
-VENV_BIN = Path(sys.executable).parent
 
-
-@dataclass
-class ServiceProcess:
-    """One service under uvicorn; `stop()` and `start()` take it down and back, same port."""
-
-    name: str
-    database_url: str
-    environment: dict[str, str]
-    workdir: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log_file(self) -> Path:
-        return self.workdir / f"{self.name}.log"
-
-    def migrate(self) -> None:
-        result = subprocess.run(
-            [str(VENV_BIN / "alembic"), "-c", "alembic.ini", "upgrade", "head"],
-            cwd=ROOT / "services" / self.name,
-            env=self._env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, f"{self.name} migrations failed:\n{result.stderr}"
-
-    def start(self) -> None:
-        with self.log_file.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    str(VENV_BIN / "uvicorn"),
-                    "--factory",
-                    f"{self.name}.main:build_app",
-                    *("--host", "127.0.0.1", "--port", str(self.port)),
-                    "--no-access-log",
-                ],
-                # No `.env` in the working folder: the environment below is the whole story.
-                cwd=self.workdir,
-                env=self._env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self._wait_until_ready()
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+class LoggingServiceProcess(ServiceProcess):
+    """A service whose JSON log lines a test reads."""
 
     def log_lines(self) -> list[dict[str, Any]]:
         lines = []
@@ -97,28 +35,11 @@ class ServiceProcess:
                 continue
         return lines
 
-    def _env(self) -> dict[str, str]:
-        return {**self.environment, "DATABASE_URL": self.database_url}
-
-    def _wait_until_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited:\n{self.log_file.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"{self.name} not ready in {timeout} s")
-
 
 @dataclass
 class Stack:
-    users: ServiceProcess
-    todos: ServiceProcess
+    users: LoggingServiceProcess
+    todos: LoggingServiceProcess
 
 
 def base_environment() -> dict[str, str]:
@@ -140,11 +61,13 @@ def base_environment() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def stack(service_database_urls: dict[str, str]) -> Iterator[Stack]:
     workdir = Path(tempfile.mkdtemp(prefix="todo-integration-"))
-    todos = ServiceProcess("todos", service_database_urls["todos"], base_environment(), workdir)
+    todos = LoggingServiceProcess(
+        "todos", service_database_urls["todos"], base_environment(), workdir
+    )
     # auth is not part of this stack: its address refuses connections, so the relay keeps
     # its user.deleted messages waiting, as it would while auth is down.
     subscribers = {"todos": todos.url, "auth": f"http://127.0.0.1:{free_port()}"}
-    users = ServiceProcess(
+    users = LoggingServiceProcess(
         "users",
         service_database_urls["users"],
         {**base_environment(), "EVENT_SUBSCRIBERS": json.dumps(subscribers)},
