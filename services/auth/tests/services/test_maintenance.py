@@ -96,7 +96,7 @@ class TestPurgeExpired:
             assert down.get("/healthz").status_code == 200
             assert down.get("/readyz").status_code == 503
 
-        assert "start-up purge skipped: OperationalError" in capsys.readouterr().out
+        assert "purge skipped: OperationalError" in capsys.readouterr().out
 
 
 class TestFirstAdmin:
