@@ -7,6 +7,7 @@ pages deep in the keyset, and reports latency percentiles and the query plan Pos
 chose. Nothing is asserted: the numbers are for people to read and compare.
 """
 
+import resource
 import statistics
 import tempfile
 import time
@@ -172,6 +173,10 @@ def main() -> None:
                             f"{sort.value:12} {label:>12} {statistics.median(timings):8.2f} "
                             f"{percentile(timings, 0.95):8.2f} {max(timings):8.2f}"
                         )
+            # The benchmark process holds the app, its pool and the client: an upper bound
+            # of what one service process needs for this load.
+            peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"\npeak memory of the app process: {peak_mib:.0f} MiB")
             print("\nplan of a deep page (newest first):")
             print(plan(admin_url, heavy_user))
         finally:
