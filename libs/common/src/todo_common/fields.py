@@ -10,6 +10,7 @@ from pydantic import (
     BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    StringConstraints,
     WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -110,3 +111,15 @@ class _NotNull:
 
 
 NotNull = _NotNull()
+
+
+# API.md: a person's name is 1 to 100 characters after trimming (auth's accounts, users'
+# profiles).
+PersonName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=NON_BLANK_TEXT_PATTERN
+    ),
+    trimmed_text_schema(100),
+    StorableText,
+]

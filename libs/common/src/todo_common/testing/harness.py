@@ -12,7 +12,11 @@ from sqlalchemy import MetaData, Table
 
 from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.events.relay import TokenProvider
-from todo_common.security.service_tokens import SERVICE_ROLE, SERVICE_SUBJECT_PREFIX
+from todo_common.security.service_tokens import (
+    SERVICE_ROLE,
+    SERVICE_SUBJECT_PREFIX,
+    LocalServiceTokenMinter,
+)
 from todo_common.security.tokens import mint_token
 from todo_common.settings import CommonSettings
 from todo_common.tables import SHARED_TABLE_SCHEMA
@@ -88,8 +92,4 @@ def mint_service_token(caller: str, audience: str, **overrides: Any) -> str:
 
 def service_token_minter(caller: str) -> TokenProvider:
     """A relay's token provider for the tests: audience -> a fresh service token."""
-
-    async def provide(audience: str) -> str:
-        return mint_service_token(caller, audience)
-
-    return provide
+    return LocalServiceTokenMinter(client_id=caller, secret=TEST_JWT_SECRET, issuer=TEST_ISSUER)

@@ -6,10 +6,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints
 
 from todo_common.fields import (
-    NON_BLANK_TEXT_PATTERN,
-    StorableText,
+    PersonName,
     UtcDatetime,
-    trimmed_text_schema,
 )
 
 MAX_EMAIL_LENGTH = 254
@@ -26,14 +24,7 @@ def _lower_case(email: str) -> str:
 Email = Annotated[EmailStr, AfterValidator(_lower_case)]
 # Length only: any character may be part of a password (OWASP: no composition rules).
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-Name = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=NON_BLANK_TEXT_PATTERN
-    ),
-    trimmed_text_schema(100),
-    StorableText,
-]
+Name = PersonName
 
 
 class AccountCreate(BaseModel):

@@ -9,12 +9,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, tuple_
+from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from todo_common.pagination import decode_cursor, encode_cursor, invalid_cursor
-from todo_common.search import contains_pattern
+from todo_common.search import contains_text
 from todos.models import Todo
 from todos.schemas.listing import TodoListQuery, TodoSort
 from todos.schemas.todo import TodoPage, TodoPublic
@@ -106,13 +106,7 @@ def _filtered(statement: SelectOfScalar[Todo], query: TodoListQuery) -> SelectOf
     if query.due_after is not None:
         statement = statement.where(col(Todo.due_at) >= query.due_after)
     if query.q is not None:
-        pattern = contains_pattern(query.q)
-        statement = statement.where(
-            or_(
-                col(Todo.title).ilike(pattern, escape="\\"),
-                col(Todo.description).ilike(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(contains_text(query.q, col(Todo.title), col(Todo.description)))
     return statement
 
 

@@ -7,26 +7,16 @@ API. The email is the account's login, owned by auth, so it is read-only here.
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
 from todo_common.fields import (
-    NON_BLANK_TEXT_PATTERN,
     NotNull,
-    StorableText,
+    PersonName,
     UtcDatetime,
-    trimmed_text_schema,
 )
 from todo_common.pagination import Page
 
-# API.md: a name is 1 to 100 characters after trimming.
-Name = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=NON_BLANK_TEXT_PATTERN
-    ),
-    trimmed_text_schema(100),
-    StorableText,
-]
+Name = PersonName
 
 
 class ProfileReplace(BaseModel):

@@ -7,11 +7,11 @@ even while users sign up, and a page costs the same at any depth.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import or_, tuple_
+from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 
 from todo_common.pagination import decode_cursor, encode_cursor, invalid_cursor
-from todo_common.search import contains_pattern
+from todo_common.search import contains_text
 from users.models import Profile
 from users.schemas.listing import ProfileListQuery
 from users.schemas.profile import ProfilePage, ProfilePublic
@@ -20,13 +20,7 @@ from users.schemas.profile import ProfilePage, ProfilePublic
 def list_profiles(session: Session, *, query: ProfileListQuery) -> ProfilePage:
     statement = select(Profile)
     if query.q is not None:
-        pattern = contains_pattern(query.q)
-        statement = statement.where(
-            or_(
-                col(Profile.name).ilike(pattern, escape="\\"),
-                col(Profile.email).ilike(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(contains_text(query.q, col(Profile.name), col(Profile.email)))
     if query.cursor is not None:
         created_at, last_id = _position(query.cursor)
         statement = statement.where(
