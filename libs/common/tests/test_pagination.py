@@ -2,19 +2,18 @@ import base64
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.testclient import TestClient
 
 from tests.fixtures import API_PREFIX, make_client
 from todo_common.errors import UnprocessableContent
 from todo_common.pagination import (
     DEFAULT_PAGE_SIZE,
-    Cursor,
-    Limit,
     Page,
+    PageQuery,
     decode_cursor,
     encode_cursor,
 )
@@ -40,9 +39,9 @@ router = APIRouter()
 
 
 @router.get("/items")
-def list_items(cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> Page[int]:
-    start = decode_cursor(cursor)["after"] if cursor else 0
-    items = list(range(start + 1, start + limit + 1))
+def list_items(query: Annotated[PageQuery, Query()]) -> Page[int]:
+    start = decode_cursor(query.cursor)["after"] if query.cursor else 0
+    items = list(range(start + 1, start + query.limit + 1))
     return Page(items=items, next_cursor=encode_cursor({"after": items[-1]}))
 
 

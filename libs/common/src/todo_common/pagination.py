@@ -1,25 +1,31 @@
-"""Keyset pagination: the page shape, the `limit` parameter, and opaque cursors."""
+"""Keyset pagination: the page shape, the `limit`/`cursor` parameters, and opaque cursors."""
 
 import base64
 import binascii
 import json
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from todo_common.errors import UnprocessableContent
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
-Limit = Annotated[
-    int, Query(ge=1, le=MAX_PAGE_SIZE, description="How many items a page holds, 1 to 100.")
-]
-Cursor = Annotated[
-    str | None,
-    Query(max_length=512, description="`next_cursor` of the previous page; omit for the first."),
-]
+
+class PageQuery(BaseModel):
+    """`limit` and `cursor`, the query parameters every list endpoint takes; extend it with
+    the endpoint's filters and use it as `Annotated[XQuery, Query()]`."""
+
+    limit: Annotated[
+        int, Field(ge=1, le=MAX_PAGE_SIZE, description="How many items a page holds, 1 to 100.")
+    ] = DEFAULT_PAGE_SIZE
+    cursor: Annotated[
+        str | None,
+        Field(
+            max_length=512, description="`next_cursor` of the previous page; omit for the first."
+        ),
+    ] = None
 
 
 ItemT = TypeVar("ItemT")

@@ -3,10 +3,10 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from todo_common.fields import UtcDatetime
-from todo_common.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from todo_common.pagination import PageQuery
 from todo_common.search import SearchText
 from todos.models import Priority
 
@@ -18,9 +18,7 @@ class TodoSort(StrEnum):
     DUE_LATEST = "-due_at"
 
 
-class TodoListQuery(BaseModel):
-    limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE
-    cursor: Annotated[str | None, Field(max_length=512)] = None
+class TodoListQuery(PageQuery):
     completed: bool | None = None
     priority: Priority | None = None
     q: Annotated[
