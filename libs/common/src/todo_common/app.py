@@ -12,6 +12,7 @@ from todo_common.database import create_db_engine
 from todo_common.gateway_errors import router as gateway_errors_router
 from todo_common.health import router as health_router
 from todo_common.logging import configure_logging
+from todo_common.media_types import BodyMediaTypeMiddleware
 from todo_common.middleware import RequestContextMiddleware
 from todo_common.openapi import install_problem_openapi
 from todo_common.problem import register_problem_handlers
@@ -77,6 +78,9 @@ def create_app(
         lifespan=lifespan,
         # Trailing slashes are stripped by RequestContextMiddleware instead of redirected.
         redirect_slashes=False,
+        # operationIds are the handlers' names (`create_todo`), not FastAPI's path-derived
+        # ones: client generators name their methods after them, and OpenAPI links use them.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings, model_schema=model_schema)
@@ -86,7 +90,10 @@ def create_app(
         app.include_router(router, prefix=prefix)
     for router in internal_routers:
         app.include_router(router, include_in_schema=False)
-    app.include_router(health_router)
+    # Probes are for the platform's operators (docs/operations.md), on each service's own
+    # port: the gateway never routes them, so a client generated from the public document
+    # must not see them.
+    app.include_router(health_router, include_in_schema=False)
     # Not in the OpenAPI document: Traefik fetches these pages, clients never call them.
     app.include_router(gateway_errors_router)
     register_problem_handlers(app)
@@ -107,6 +114,7 @@ def create_app(
             ],
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
+    app.add_middleware(BodyMediaTypeMiddleware)
     # Added last, so it wraps everything else: every response gets the request id.
     app.add_middleware(RequestContextMiddleware)
     return app

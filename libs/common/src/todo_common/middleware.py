@@ -12,6 +12,8 @@ from todo_common.request_context import choose_request_id, request_id_var
 
 access_logger = logging.getLogger("todo.access")
 
+_BODILESS_STATUSES = frozenset({204, 304})
+
 
 class RequestContextMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware): it adds no task hop and streams bodies untouched."""
@@ -35,7 +37,11 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                if message["status"] in _BODILESS_STATUSES:
+                    # FastAPI labels an empty 204 as JSON; an answer with no body has no type.
+                    del headers["content-type"]
             await send(message)
 
         try:

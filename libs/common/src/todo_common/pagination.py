@@ -23,7 +23,11 @@ class PageQuery(BaseModel):
     cursor: Annotated[
         str | None,
         Field(
-            max_length=512, description="`next_cursor` of the previous page; omit for the first."
+            min_length=1,
+            max_length=512,
+            # What encode_cursor makes: unpadded base64url.
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="`next_cursor` of the previous page; omit for the first.",
         ),
     ] = None
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from todo_common.errors import DomainError
 from todo_common.request_context import current_request_id
+from todo_common.routing import allowed_methods
 
 logger = logging.getLogger(__name__)
 
@@ -107,11 +108,18 @@ async def render_problem(request: Request, error: Exception) -> ProblemResponse:
 
 def _http_error(request: Request, error: HTTPException) -> ProblemResponse:
     detail = error.detail if isinstance(error.detail, str) else _title(error.status_code)
+    headers = dict(error.headers or {})
     if error.status_code == HTTPStatus.NOT_FOUND and detail == "Not Found":
         detail = f"No route matches {request.method} {request.url.path}"
-    return problem_response(
-        error.status_code, detail, instance=request.url.path, headers=error.headers
-    )
+    if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        # Starlette names the methods of the first route on the path; RFC 9110 wants all.
+        methods = allowed_methods(request.scope)
+        headers["Allow"] = ", ".join(methods)
+        if detail == "Method Not Allowed":
+            detail = (
+                f"{request.method} is not allowed on {request.url.path}; use {', '.join(methods)}"
+            )
+    return problem_response(error.status_code, detail, instance=request.url.path, headers=headers)
 
 
 def _readable_location(location: Sequence[Any]) -> str:

@@ -28,7 +28,14 @@ Name = PersonName
 
 
 class AccountCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"email": "ada@example.com", "password": "correct horse battery", "name": "Ada"}
+            ]
+        },
+    )
 
     email: Email
     password: Password
@@ -36,7 +43,19 @@ class AccountCreate(BaseModel):
 
 
 class AccountPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6f3a52-2c1d-4e8f-a9b7-5d4c3e2f1a00",
+                    "email": "ada@example.com",
+                    "name": "Ada",
+                    "created_at": "2030-01-01T12:00:00Z",
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     email: str
@@ -45,7 +64,17 @@ class AccountPublic(BaseModel):
 
 
 class PasswordChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "current_password": "correct horse battery",
+                    "new_password": "staple battery horse",
+                }
+            ]
+        },
+    )
 
     current_password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     new_password: Password

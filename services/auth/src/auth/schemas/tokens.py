@@ -9,6 +9,19 @@ RefreshTokenValue = Annotated[str, StringConstraints(min_length=1, max_length=51
 
 
 class TokenPair(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIuLi4ifQ.c2ln",
+                    "token_type": "bearer",
+                    "expires_in": 900,
+                    "refresh_token": "q8Jc3n0y6Rk2m1ZtWb7VdXsA4pLhE9uF5oGiN0rT2yQ",
+                }
+            ]
+        }
+    )
+
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: Annotated[int, Field(description="Seconds until the access token expires.")]
@@ -16,10 +29,34 @@ class TokenPair(BaseModel):
 
 
 class RefreshTokenBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"refresh_token": "q8Jc3n0y6Rk2m1ZtWb7VdXsA4pLhE9uF5oGiN0rT2yQ"}]
+        },
+    )
 
     refresh_token: RefreshTokenValue
 
 
 class JsonWebKeySet(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "keys": [
+                        {
+                            "kty": "RSA",
+                            "kid": "2030-01",
+                            "use": "sig",
+                            "alg": "RS256",
+                            "n": "sXch...",
+                            "e": "AQAB",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     keys: list[dict[str, Any]]

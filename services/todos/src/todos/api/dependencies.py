@@ -14,7 +14,10 @@ IfMatch = Annotated[
     str | None,
     Header(
         max_length=1024,
-        description="The ETag you last read; the change is refused with 412 if it is stale.",
+        # Any value that is not `*` or the current ETag is refused with 412, a malformed one
+        # included: it names no version, so it cannot match (RFC 9110, 13.1.1).
+        description="The ETag you last read (or `*`); the change is refused with 412 if it "
+        "does not name the current version.",
     ),
 ]
 IdempotencyKey = Annotated[

@@ -12,8 +12,28 @@ from todo_common.security.dependencies import CurrentUser
 router = APIRouter(tags=["accounts"])
 
 
+# OpenAPI link: the account just registered can log in with the email and password sent.
+_REGISTERED = {
+    201: {
+        "description": "Registered; Location names the profile the users service will hold",
+        "links": {
+            "LogIn": {
+                "operationId": "login",
+                "requestBody": {
+                    "username": "$request.body#/email",
+                    "password": "$request.body#/password",
+                },
+            }
+        },
+    }
+}
+
+
 @router.post(
-    "/register", status_code=status.HTTP_201_CREATED, responses=problem_responses(409, 422)
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    # 429: the gateway's login/register budget per client address.
+    responses=_REGISTERED | problem_responses(409, 422, 429),
 )
 def register(
     data: AccountCreate,

@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
-from fastapi.security import OAuth2PasswordRequestForm
 
 from auth.api.dependencies import (
     EngineDep,
     LockoutPolicyDep,
+    LoginForm,
     PasswordsDep,
     TokenIssuerDep,
 )
@@ -18,10 +18,34 @@ from todo_common.problem import problem_responses
 
 router = APIRouter(tags=["sessions"])
 
+# OpenAPI links: a pair's refresh token is what refresh and logout take.
+_TOKEN_PAIR = {
+    200: {
+        "description": "A new access and refresh token",
+        "links": {
+            name: {
+                "operationId": operation_id,
+                "requestBody": {"refresh_token": "$response.body#/refresh_token"},
+            }
+            for name, operation_id in (("Refresh", "refresh"), ("LogOut", "logout"))
+        },
+    }
+}
+_LOGIN_EXAMPLE = {"username": "ada@example.com", "password": "correct horse battery"}
 
-@router.post("/login", responses=problem_responses(401, 422, 429))
+
+@router.post(
+    "/login",
+    # 429: the gateway's login/register budget, or this account's lockout after failures.
+    responses=_TOKEN_PAIR | problem_responses(401, 422, 429),
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/x-www-form-urlencoded": {"example": _LOGIN_EXAMPLE}}
+        }
+    },
+)
 def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginForm, Depends()],
     engine: EngineDep,
     passwords: PasswordsDep,
     policy: LockoutPolicyDep,
@@ -38,7 +62,7 @@ def login(
     )
 
 
-@router.post("/refresh", responses=problem_responses(401, 422))
+@router.post("/refresh", responses=_TOKEN_PAIR | problem_responses(401, 422))
 def refresh(body: RefreshTokenBody, engine: EngineDep, issuer: TokenIssuerDep) -> TokenPair:
     """Spend a refresh token for a new pair; a token presented twice revokes its family."""
     return sessions.refresh(engine, refresh_token=body.refresh_token, issuer=issuer)

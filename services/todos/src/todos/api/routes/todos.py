@@ -1,6 +1,6 @@
 """HTTP routes of `/api/v1/todos`: read inputs, call one service function, answer."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -16,12 +16,39 @@ from todos.services.todos import TodoSnapshot
 
 router = APIRouter(tags=["todos"])
 
+# OpenAPI links: what a client (and schemathesis' stateful phase) can do next with a todo it
+# was answered, using its id and, for changes, its ETag as If-Match.
+_TODO_LINKS = {
+    "GetTodo": {"operationId": "get_todo", "parameters": {"todo_id": "$response.body#/id"}},
+    **{
+        name: {
+            "operationId": operation_id,
+            "parameters": {"todo_id": "$response.body#/id", "if-match": "$response.header.ETag"},
+        }
+        for name, operation_id in (
+            ("ReplaceTodo", "replace_todo"),
+            ("UpdateTodo", "update_todo"),
+            ("DeleteTodo", "delete_todo"),
+        )
+    },
+}
+_ETAG_HEADER = {
+    "ETag": {"description": "The todo's version, for If-Match", "schema": {"type": "string"}}
+}
+
+
+def _todo_answer(status_code: int, description: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        status_code: {"description": description, "links": _TODO_LINKS, "headers": _ETAG_HEADER}
+    }
+
 
 def _with_etag(response: Response, snapshot: TodoSnapshot) -> TodoPublic:
     response.headers["ETag"] = etag_for(snapshot.version)
     return snapshot.todo
 
 
+# 422 also for a cursor the service did not issue, and for due_after not before due_before.
 @router.get("", responses=problem_responses(401, 422))
 def list_todos(
     session: SessionDep, user: CurrentUser, query: Annotated[TodoListQuery, Query()]
@@ -30,7 +57,12 @@ def list_todos(
     return listing.list_todos(session, owner_id=user.user_id, query=query)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 422))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    # 422 also for an Idempotency-Key already used with another body.
+    responses=_todo_answer(201, "Created; Location names it") | problem_responses(401, 422),
+)
 def create_todo(
     request: Request,
     response: Response,
@@ -55,13 +87,18 @@ def create_todo(
     return _with_etag(response, created.snapshot)
 
 
-@router.get("/{todo_id}", responses=problem_responses(401, 404, 422))
+@router.get(
+    "/{todo_id}", responses=_todo_answer(200, "The todo") | problem_responses(401, 404, 422)
+)
 def get_todo(todo: TodoDep, response: Response) -> TodoPublic:
     """Read one of your todos."""
     return _with_etag(response, TodoSnapshot.of(todo))
 
 
-@router.put("/{todo_id}", responses=problem_responses(401, 404, 412, 422))
+@router.put(
+    "/{todo_id}",
+    responses=_todo_answer(200, "Replaced") | problem_responses(401, 404, 412, 422),
+)
 def replace_todo(
     todo_id: TodoId,
     data: TodoReplace,
@@ -77,7 +114,10 @@ def replace_todo(
     return _with_etag(response, TodoSnapshot.of(todo))
 
 
-@router.patch("/{todo_id}", responses=problem_responses(401, 404, 412, 422))
+@router.patch(
+    "/{todo_id}",
+    responses=_todo_answer(200, "Updated") | problem_responses(401, 404, 412, 422),
+)
 def update_todo(
     todo_id: TodoId,
     changes: TodoUpdate,

@@ -15,17 +15,26 @@ from users.services import listing, profiles
 
 router = APIRouter(tags=["users"])
 
+# OpenAPI links: the profile you read names its id, which the `/{user_id}` operations take.
+_PROFILE_LINKS = {
+    name: {"operationId": operation_id, "parameters": {"user_id": "$response.body#/id"}}
+    for name, operation_id in (("ReadProfile", "read_profile"), ("UpdateProfile", "update_profile"))
+}
+_PROFILE_ANSWER = {200: {"description": "The profile", "links": _PROFILE_LINKS}}
+
 
 # `/me` comes before `/{user_id}`, which would otherwise try to read "me" as an id.
 
 
-@router.get("/me", response_model=ProfilePublic, responses=problem_responses(401))
+@router.get("/me", response_model=ProfilePublic, responses=_PROFILE_ANSWER | problem_responses(401))
 def read_own_profile(session: SessionDep, user: CurrentUser) -> Profile:
     """Your profile (created from your token on first use if it is not there yet)."""
     return profiles.get_own_profile(session, principal=user)
 
 
-@router.patch("/me", response_model=ProfilePublic, responses=problem_responses(401, 422))
+@router.patch(
+    "/me", response_model=ProfilePublic, responses=_PROFILE_ANSWER | problem_responses(401, 422)
+)
 def update_own_profile(session: SessionDep, user: CurrentUser, changes: ProfileUpdate) -> Profile:
     """Change your name."""
     return profiles.update_profile(session, principal=user, user_id=user.user_id, changes=changes)
@@ -37,6 +46,7 @@ def delete_own_profile(session: SessionDep, user: CurrentUser) -> None:
     profiles.delete_own_profile(session, principal=user)
 
 
+# 422 also for a cursor the service did not issue.
 @router.get("", responses=problem_responses(401, 403, 422))
 def list_profiles(
     session: SessionDep, admin: AdminUser, query: Annotated[ProfileListQuery, Query()]

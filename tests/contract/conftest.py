@@ -1,0 +1,58 @@
+"""The live stack the contract stage tests: the one `make run` starts, on free ports.
+
+Same `devstack.Stack` as tests/e2e, with a login/register budget at the gateway that
+schemathesis cannot exhaust: it sends hundreds of those requests, and a 429 for each would
+leave the operations themselves untested (tests/e2e/test_limits.py tests the limit).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devstack.gateway import GatewayPorts
+from devstack.processes import StartupError
+from devstack.services import PLATFORM_SERVICES, Service, present_services
+from devstack.stack import Stack, StackSettings
+from tests.e2e.conftest import _distinct_free_ports
+
+STACK_ENVIRONMENT = {
+    "GATEWAY_AUTH_RATE_AVERAGE": "100000",
+    "GATEWAY_AUTH_RATE_PERIOD_SECONDS": "60",
+    "GATEWAY_AUTH_RATE_BURST": "100000",
+}
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    # Not under pytest's basetemp: a concurrent pytest run on this machine prunes old
+    # basetemps, and would delete the running database's files.
+    data_dir = Path(tempfile.mkdtemp(prefix="todo-contract-"))
+    present = present_services()
+    ports = _distinct_free_ports(len(PLATFORM_SERVICES) + 3)
+    every = [Service(name, port) for name, port in zip(PLATFORM_SERVICES, ports, strict=False)]
+    settings = StackSettings(
+        data_dir=data_dir,
+        running=[service for service in every if service.name in present],
+        absent=[service for service in every if service.name not in present],
+        gateway=GatewayPorts(web=ports[-3], tls=ports[-2], ops=ports[-1]),
+        database_url=None,
+        environment=STACK_ENVIRONMENT,
+    )
+    platform = Stack(settings)
+    try:
+        platform.start()
+    except StartupError as error:
+        log = error.log.read_text(errors="replace")[-3000:] if error.log else ""
+        platform.stop()
+        pytest.fail(f"the stack did not start: {error}\n{log}", pytrace=False)
+    except BaseException:
+        platform.stop()
+        raise
+    yield platform
+    platform.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,0 +1,74 @@
+"""Run schemathesis' CLI as the contract stage does, and read what it found."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from devstack import ROOT
+
+CONFIG_FILE = ROOT / "schemathesis.toml"
+REPORT_DIR = ROOT / ".data" / "contract"
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+# Test cases per operation and phase; CONTRACT_MAX_EXAMPLES=200 (or more) goes deeper.
+DEFAULT_MAX_EXAMPLES = 10
+
+
+def max_examples() -> int:
+    return int(os.environ.get("CONTRACT_MAX_EXAMPLES", DEFAULT_MAX_EXAMPLES))
+
+
+@dataclass(frozen=True)
+class Run:
+    exit_code: int
+    output: str
+    report: dict
+    junit: Path
+
+
+def run_schemathesis(
+    schema_url: str,
+    *,
+    auth_url: str,
+    name: str,
+    config_file: Path = CONFIG_FILE,
+    extra_arguments: tuple[str, ...] = (),
+) -> Run:
+    """`schemathesis run` on `schema_url` with every check and phase; reports under `name`."""
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    junit = REPORT_DIR / f"{name}.xml"
+    json_report = REPORT_DIR / f"{name}.json"
+    result = subprocess.run(
+        [
+            str(SCHEMATHESIS),
+            "--config-file",
+            str(config_file),
+            "--no-color",
+            "run",
+            schema_url,
+            "--checks",
+            "all",
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
+            "--max-examples",
+            str(max_examples()),
+            "--report",
+            "junit,json",
+            "--report-junit-path",
+            str(junit),
+            "--report-json-path",
+            str(json_report),
+            *extra_arguments,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CONTRACT_AUTH_URL": auth_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(json_report.read_text()) if json_report.exists() else {}
+    return Run(result.returncode, result.stdout + result.stderr, report, junit)
