@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devstack import ROOT
 
@@ -26,8 +27,19 @@ def max_examples() -> int:
 class Run:
     exit_code: int
     output: str
-    report: dict
+    report: dict[str, Any]
     junit: Path
+
+    def summary(self) -> str:
+        """Operations tested, test cases generated, failures: the stage's figures."""
+        operations = self.report.get("operations", {})
+        cases = self.report.get("test_cases", {})
+        failures = sum(failure.get("count", 0) for failure in self.report.get("failures", []))
+        return (
+            f"{operations.get('tested', '?')} operations, "
+            f"{cases.get('generated', '?')} test cases, {failures} failures, "
+            f"{self.report.get('running_time', 0):.0f} s"
+        )
 
 
 def run_schemathesis(

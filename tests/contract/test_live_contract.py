@@ -16,5 +16,5 @@ def test_service_holds_to_its_contract(stack: Stack, service: str, target: str) 
     run = run_schemathesis(
         f"{base_url}/api/v1/{service}/openapi.json", auth_url=auth_url, name=f"{service}-{target}"
     )
-    print(run.output[-6000:])
+    print(f"\n{service} {target}: {run.summary()} (JUnit: {run.junit})")
     assert run.exit_code == 0, run.output[-20000:]

@@ -23,7 +23,7 @@ def _routes(scope: Scope) -> Iterator[Any]:
 
 
 def allowed_methods(scope: Scope) -> list[str]:
-    """Every method of the resource at this request's path, sorted (HEAD with GET).
+    """Every method of the resource at this request's path, sorted.
 
     The resource is the path template of the first route matching the path, as routing
     tries them: `/api/v1/users/me` is its own resource, not one `/{user_id}`.
