@@ -35,7 +35,7 @@ def new_access_token(auth_url: str) -> str:
         return token
 
 
-def _account_key(case: schemathesis.Case, _context: Any) -> str:
+def _account_key(case: schemathesis.Case[Any], _context: Any) -> str:
     if case.operation.label in _ACCOUNT_ENDING_OPERATIONS:
         return uuid.uuid4().hex
     return "shared"
@@ -45,8 +45,8 @@ def _account_key(case: schemathesis.Case, _context: Any) -> str:
 class PlatformAccount:
     """A bearer token from the real auth service."""
 
-    def get(self, _case: schemathesis.Case, _context: Any) -> str:
+    def get(self, _case: schemathesis.Case[Any], _context: Any) -> str:
         return new_access_token(os.environ["CONTRACT_AUTH_URL"])
 
-    def set(self, case: schemathesis.Case, data: str, _context: Any) -> None:
-        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+    def set(self, case: schemathesis.Case[Any], data: str, _context: Any) -> None:
+        case.headers["Authorization"] = f"Bearer {data}"

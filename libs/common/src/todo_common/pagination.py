@@ -18,7 +18,13 @@ class PageQuery(BaseModel):
     the endpoint's filters and use it as `Annotated[XQuery, Query()]`."""
 
     limit: Annotated[
-        int, Field(ge=1, le=MAX_PAGE_SIZE, description="How many items a page holds, 1 to 100.")
+        int,
+        Field(
+            ge=1,
+            le=MAX_PAGE_SIZE,
+            description="How many items a page holds, 1 to 100.",
+            examples=[DEFAULT_PAGE_SIZE],
+        ),
     ] = DEFAULT_PAGE_SIZE
     cursor: Annotated[
         str | None,

@@ -120,10 +120,12 @@ class TestLogin:
 
         assert_validation_problem(client.post(LOGIN, data=form), "body", missing)
 
-    def test_json_body_is_422(self, client: TestClient, alice: AuthUser) -> None:
+    def test_json_body_is_415(self, client: TestClient, alice: AuthUser) -> None:
+        # Login reads an OAuth2 form; a JSON body is a body of the wrong type, not an empty form.
         response = client.post(LOGIN, json={"username": alice.email, "password": alice.password})
 
-        assert_validation_problem(response, "body", "username")
+        body = assert_problem(response, 415)
+        assert "application/x-www-form-urlencoded" in body["detail"]
         assert alice.password not in response.text
 
     def test_wrong_grant_type_is_422(self, client: TestClient, alice: AuthUser) -> None:

@@ -126,10 +126,10 @@ class TestRefresh:
 
         assert_validation_problem(alice.client.post(REFRESH, json=body), "body", "scope")
 
-    def test_form_body_is_422(self, alice: AuthUser) -> None:
+    def test_form_body_is_415(self, alice: AuthUser) -> None:
         form = {"refresh_token": alice.tokens()["refresh_token"]}
 
-        assert alice.client.post(REFRESH, data=form).status_code == 422
+        assert alice.client.post(REFRESH, data=form).status_code == 415
 
 
 class TestConcurrentRefresh:

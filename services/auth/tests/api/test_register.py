@@ -119,10 +119,20 @@ class TestRegister:
 
         assert_validation_problem(client.post(REGISTER, json=body), "body", missing)
 
-    def test_form_body_is_422(self, client: TestClient) -> None:
-        form = {"email": "ada@example.com", "password": PASSWORD_TEXT, "name": "Ada"}
+    @pytest.mark.parametrize(
+        ("content_type", "body"),
+        [
+            ("application/x-www-form-urlencoded", "email=ada%40example.com&name=Ada"),
+            ("text/plain", '{"email": "ada@example.com"}'),
+            ("application/xml", "<account><email>ada@example.com</email></account>"),
+        ],
+    )
+    def test_a_body_that_is_not_json_is_415(
+        self, client: TestClient, content_type: str, body: str
+    ) -> None:
+        response = client.post(REGISTER, content=body, headers={"Content-Type": content_type})
 
-        assert_problem(client.post(REGISTER, data=form), 422)
+        assert "application/json" in assert_problem(response, 415)["detail"]
 
     def test_malformed_json_is_422(self, client: TestClient) -> None:
         response = client.post(

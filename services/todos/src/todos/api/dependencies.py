@@ -30,7 +30,10 @@ IdempotencyKey = Annotated[
         "the first result instead of creating another todo.",
     ),
 ]
-TodoId = Annotated[uuid.UUID, Path(description="The todo's id.")]
+TodoId = Annotated[
+    uuid.UUID,
+    Path(description="The todo's id.", examples=["3f0c1f5e-8a4b-4c47-9f3d-2b1e6a7c9d10"]),
+]
 
 
 def get_owned_todo(todo_id: TodoId, session: SessionDep, user: CurrentUser) -> Todo:

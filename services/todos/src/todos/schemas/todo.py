@@ -8,7 +8,7 @@ types, and keeping them apart means no table field can leak into or be set throu
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, JsonValue, StrictBool, StringConstraints
 
 from todo_common.fields import (
     NON_BLANK_TEXT_PATTERN,
@@ -34,7 +34,7 @@ Description = Annotated[
 ]
 
 
-_TODO_EXAMPLE = {
+_TODO_EXAMPLE: dict[str, JsonValue] = {
     "title": "Buy milk",
     "description": "Two litres, semi-skimmed",
     "completed": False,
@@ -76,7 +76,7 @@ class TodoUpdate(BaseModel):
     due_at: UtcDatetime | None = None
 
 
-_TODO_PUBLIC_EXAMPLE = {
+_TODO_PUBLIC_EXAMPLE: dict[str, JsonValue] = {
     "id": "3f0c1f5e-8a4b-4c47-9f3d-2b1e6a7c9d10",
     **_TODO_EXAMPLE,
     "created_at": "2030-01-01T12:00:00Z",

@@ -7,7 +7,7 @@ API. The email is the account's login, owned by auth, so it is read-only here.
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 from todo_common.fields import (
     NotNull,
@@ -38,7 +38,7 @@ class ProfileUpdate(BaseModel):
     name: Annotated[Name | None, NotNull] = None
 
 
-_PROFILE_EXAMPLE = {
+_PROFILE_EXAMPLE: dict[str, JsonValue] = {
     "id": "0b6f3a52-2c1d-4e8f-a9b7-5d4c3e2f1a00",
     "email": "ada@example.com",
     "name": "Ada Lovelace",

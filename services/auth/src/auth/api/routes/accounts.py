@@ -1,5 +1,7 @@
 """HTTP routes of accounts under `/api/v1/auth`: registering, changing the password."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response, status
 
 from auth.api.dependencies import EngineDep, PasswordsDep, SettingsDep
@@ -13,7 +15,7 @@ router = APIRouter(tags=["accounts"])
 
 
 # OpenAPI link: the account just registered can log in with the email and password sent.
-_REGISTERED = {
+_REGISTERED: dict[int | str, dict[str, Any]] = {
     201: {
         "description": "Registered; Location names the profile the users service will hold",
         "links": {

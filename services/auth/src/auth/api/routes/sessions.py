@@ -1,6 +1,6 @@
 """HTTP routes of sessions under `/api/v1/auth`: log in, refresh, log out."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 
@@ -19,7 +19,7 @@ from todo_common.problem import problem_responses
 router = APIRouter(tags=["sessions"])
 
 # OpenAPI links: a pair's refresh token is what refresh and logout take.
-_TOKEN_PAIR = {
+_TOKEN_PAIR: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A new access and refresh token",
         "links": {

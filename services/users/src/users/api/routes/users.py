@@ -1,6 +1,6 @@
 """HTTP routes of `/api/v1/users`: read inputs, call one service function, answer."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
@@ -20,7 +20,9 @@ _PROFILE_LINKS = {
     name: {"operationId": operation_id, "parameters": {"user_id": "$response.body#/id"}}
     for name, operation_id in (("ReadProfile", "read_profile"), ("UpdateProfile", "update_profile"))
 }
-_PROFILE_ANSWER = {200: {"description": "The profile", "links": _PROFILE_LINKS}}
+_PROFILE_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The profile", "links": _PROFILE_LINKS}
+}
 
 
 # `/me` comes before `/{user_id}`, which would otherwise try to read "me" as an id.
