@@ -18,9 +18,12 @@ from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
 from devstack.services import PLATFORM_SERVICES, Service, present_services
 from devstack.stack import Stack, StackSettings
+from tests.contract.runner import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.e2e.conftest import _distinct_free_ports
 
 STACK_ENVIRONMENT = {
+    "FIRST_ADMIN_EMAIL": ADMIN_EMAIL,
+    "FIRST_ADMIN_PASSWORD": ADMIN_PASSWORD,
     "GATEWAY_AUTH_RATE_AVERAGE": "100000",
     "GATEWAY_AUTH_RATE_PERIOD_SECONDS": "60",
     "GATEWAY_AUTH_RATE_BURST": "100000",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ REPORT_DIR = ROOT / ".data" / "contract"
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 # Test cases per operation and phase; CONTRACT_MAX_EXAMPLES=200 (or more) goes deeper.
 DEFAULT_MAX_EXAMPLES = 10
+# The stack's first admin (auth creates it at start-up), for users' admin-only operations.
+ADMIN_EMAIL = "contract-admin@example.com"
+ADMIN_PASSWORD = secrets.token_urlsafe(24)
 
 
 def max_examples() -> int:
@@ -77,7 +81,12 @@ def run_schemathesis(
             *extra_arguments,
         ],
         cwd=ROOT,
-        env={**os.environ, "CONTRACT_AUTH_URL": auth_url},
+        env={
+            **os.environ,
+            "CONTRACT_AUTH_URL": auth_url,
+            "CONTRACT_ADMIN_EMAIL": ADMIN_EMAIL,
+            "CONTRACT_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        },
         capture_output=True,
         text=True,
         check=False,
