@@ -55,6 +55,7 @@ PROVIDER_SUFFIX = "@file"
 # the 4th backquote-delimited field of each todo-api-cors rule).
 ORIGIN_PLACEHOLDER = "ALLOWED-ORIGINS"
 ENTRY_POINTS = ["web"]
+TLS_ENTRY_POINT = "websecure"
 # The port of a Service that spans several services' pods (each on its own `http` port).
 POOL_SERVICE_PORT = 80
 LIVENESS_PATH = "/healthz"
@@ -182,9 +183,21 @@ def route(name: str, router: Raw, targets: dict[str, Raw], pattern: str) -> Raw:
     }
 
 
+def file_routers(raw: Raw) -> dict[str, Raw]:
+    """The routers of dynamic.yml. Traefik adds a TLS twin of each (`websecure-<name>`, for
+    the entry point that terminates TLS); in Kubernetes the overlay decides on TLS instead."""
+    routers = _from_file(raw["routers"])
+    twins = {name for name, router in routers.items() if "tls" in router}
+    for twin in twins:
+        original = twin.removeprefix(f"{TLS_ENTRY_POINT}-")
+        if twin == original or original not in routers:
+            raise ValueError(f"router {twin}: TLS set in dynamic.yml has no Kubernetes form here")
+    return {name: router for name, router in routers.items() if name not in twins}
+
+
 def ingress_routes(raw: Raw, targets: dict[str, Raw]) -> list[Raw]:
     pattern = origin_pattern(raw)
-    routers = _from_file(raw["routers"])
+    routers = file_routers(raw)
     ordered = sorted(routers.items(), key=lambda item: (-item[1]["priority"], item[0]))
     plain = [route(n, r, targets, pattern) for n, r in ordered if "cors" not in _chain(r)]
     cors = [route(n, r, targets, pattern) for n, r in ordered if "cors" in _chain(r)]
@@ -241,9 +254,16 @@ def pool_services(raw: Raw, targets: dict[str, Raw]) -> list[Raw]:
     return documents
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes repeated values out (a shared backend, say) instead of as YAML anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _dump(documents: list[Raw]) -> str:
     return HEADER + "---\n".join(
-        yaml.safe_dump(document, sort_keys=False, width=1000) for document in documents
+        yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=1000) for document in documents
     )
 
 
