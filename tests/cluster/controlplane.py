@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import secrets
+import ssl
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -279,7 +280,7 @@ class ControlPlane:
         response = httpx.get(
             f"{self.server}/readyz",
             headers={"Authorization": f"Bearer {self.pki.token}"},
-            verify=str(self.pki.ca_cert),
+            verify=ssl.create_default_context(cafile=str(self.pki.ca_cert)),
             timeout=5,
         )
         return response.status_code == 200

@@ -61,7 +61,12 @@ class TestEveryObjectIsAccepted:
         # Everything the overlay names, read back from the API server.
         stored = json.loads(
             deployed.cluster.kubectl(
-                "get", "-k", f"k8s/overlays/{deployed.overlay}", "-o", "json"
+                "get",
+                "-k",
+                f"k8s/overlays/{deployed.overlay}",
+                "-o",
+                "json",
+                "--show-managed-fields",
             ).stdout
         )["items"]
 
