@@ -90,7 +90,7 @@ def loaded_configuration(
                     break
                 try:
                     raw: Raw = httpx.get(f"{ports.ops_url}/api/rawdata", timeout=2).json()
-                except httpx.HTTPError:
+                except (httpx.HTTPError, ValueError):  # not listening yet, or not JSON yet
                     raw = {}
                 # The file provider's configuration arrives in one piece.
                 if any(name.endswith(PROVIDER_SUFFIX) for name in raw.get("routers", {})):
@@ -141,7 +141,7 @@ def middlewares(raw: Raw, targets: dict[str, Raw]) -> list[Raw]:
         spec = dict(middleware)
         if "errors" in spec:
             errors = dict(spec["errors"])
-            errors["service"] = targets[_local(errors["service"])]
+            errors["service"] = dict(targets[_local(errors["service"])])
             spec["errors"] = errors
         documents.append(
             {
@@ -179,7 +179,8 @@ def route(name: str, router: Raw, targets: dict[str, Raw], pattern: str) -> Raw:
         "match": match,
         "priority": router["priority"],
         "middlewares": [{"name": middleware} for middleware in chain],
-        "services": [targets[_local(router["service"])]],
+        # A copy each: a shared dict would be written as a YAML anchor and aliases.
+        "services": [dict(targets[_local(router["service"])])],
     }
 
 
@@ -254,16 +255,9 @@ def pool_services(raw: Raw, targets: dict[str, Raw]) -> list[Raw]:
     return documents
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes repeated values out (a shared backend, say) instead of as YAML anchors."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def _dump(documents: list[Raw]) -> str:
     return HEADER + "---\n".join(
-        yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=1000) for document in documents
+        yaml.safe_dump(document, sort_keys=False, width=1000) for document in documents
     )
 
 
