@@ -286,13 +286,6 @@ class TestSecrets:
 
 
 class TestConfiguration:
-    def test_config_maps_referenced_exist(self, manifests):
-        config_maps = {item["metadata"]["name"] for item in of_kind(manifests, "ConfigMap")}
-        for workload in workloads(manifests):
-            for container in containers(workload):
-                for source in container["envFrom"]:
-                    assert source["configMapRef"]["name"] in config_maps
-
     def test_each_service_gets_its_schema(self, manifests):
         for name in SERVICE_PORTS:
             assert config_value(manifests, f"{name}-config", "DB_SCHEMA") == name
