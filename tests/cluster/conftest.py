@@ -101,6 +101,36 @@ def documented_secrets(cluster: ControlPlane, overlay: str, workdir: Path) -> No
         ["openssl", "pkey", "-in", str(private_key), "-pubout", "-out", str(public_key)],
     ):
         cluster.run(command)
+    # "Production TLS": the certificate of both IngressRoutes (here self-signed).
+    tls_cert, tls_key = workdir / "tls.crt", workdir / "tls.key"
+    cluster.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=api.example.com",
+            "-keyout",
+            str(tls_key),
+            "-out",
+            str(tls_cert),
+        ]
+    )
+    cluster.kubectl(
+        "-n",
+        NAMESPACE,
+        "create",
+        "secret",
+        "tls",
+        "todo-api-tls",
+        f"--cert={tls_cert}",
+        f"--key={tls_key}",
+    )
     cluster.kubectl(*create, "todo-jwt", f"--from-file=JWT_PUBLIC_KEY={public_key}")
     cluster.kubectl(*create, "auth-jwt-signing", f"--from-file=JWT_PRIVATE_KEY={private_key}")
     client_secret = "1" * 64
@@ -136,7 +166,8 @@ def crds() -> Path:
     return traefik_crds()
 
 
-@pytest.fixture(scope="module", params=OVERLAYS)
+# Session scope: pytest runs every test of one overlay, in any module, on one cluster.
+@pytest.fixture(scope="session", params=OVERLAYS)
 def deployed(
     request: pytest.FixtureRequest,
     kube_binaries: Path,
