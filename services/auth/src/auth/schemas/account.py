@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from todo_common.fields import (
     PersonName,
@@ -37,7 +37,8 @@ class AccountCreate(BaseModel):
         },
     )
 
-    email: Email
+    # The length rule `_lower_case` enforces, published (the `email` format has none).
+    email: Annotated[Email, Field(json_schema_extra={"maxLength": MAX_EMAIL_LENGTH})]
     password: Password
     name: Name
 
