@@ -30,15 +30,16 @@ STACK_ENVIRONMENT = {
 }
 
 
-@pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
-    # Not under pytest's basetemp: a concurrent pytest run on this machine prunes old
-    # basetemps, and would delete the running database's files.
-    data_dir = Path(tempfile.mkdtemp(prefix="todo-contract-"))
+# Free ports are picked before they are bound: on a busy machine another program can take
+# one in between, which is worth a fresh set of ports, not a failed stage.
+START_ATTEMPTS = 3
+
+
+def _settings(data_dir: Path) -> StackSettings:
     present = present_services()
     ports = _distinct_free_ports(len(PLATFORM_SERVICES) + 3)
     every = [Service(name, port) for name, port in zip(PLATFORM_SERVICES, ports, strict=False)]
-    settings = StackSettings(
+    return StackSettings(
         data_dir=data_dir,
         running=[service for service in every if service.name in present],
         absent=[service for service in every if service.name not in present],
@@ -46,16 +47,35 @@ def stack() -> Iterator[Stack]:
         database_url=None,
         environment=STACK_ENVIRONMENT,
     )
-    platform = Stack(settings)
-    try:
-        platform.start()
-    except StartupError as error:
-        log = error.log.read_text(errors="replace")[-3000:] if error.log else ""
-        platform.stop()
-        pytest.fail(f"the stack did not start: {error}\n{log}", pytrace=False)
-    except BaseException:
-        platform.stop()
-        raise
+
+
+def _port_was_taken(error: StartupError) -> bool:
+    log = error.log.read_text(errors="replace") if error.log and error.log.exists() else ""
+    return "address already in use" in log or "is taken by another program" in str(error)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    for attempt in range(1, START_ATTEMPTS + 1):
+        # Not under pytest's basetemp: a concurrent pytest run on this machine may prune
+        # old basetemps, and with them the running database's files.
+        data_dir = Path(tempfile.mkdtemp(prefix="todo-contract-"))
+        platform = Stack(_settings(data_dir))
+        try:
+            platform.start()
+            break
+        except StartupError as error:
+            log = error.log.read_text(errors="replace")[-3000:] if error.log else ""
+            retry = attempt < START_ATTEMPTS and _port_was_taken(error)
+            platform.stop()
+            shutil.rmtree(data_dir, ignore_errors=True)
+            if retry:
+                continue
+            pytest.fail(f"the stack did not start: {error}\n{log}", pytrace=False)
+        except BaseException:
+            platform.stop()
+            shutil.rmtree(data_dir, ignore_errors=True)
+            raise
     yield platform
     platform.stop()
     shutil.rmtree(data_dir, ignore_errors=True)

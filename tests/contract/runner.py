@@ -58,6 +58,9 @@ def run_schemathesis(
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     junit = REPORT_DIR / f"{name}.xml"
     json_report = REPORT_DIR / f"{name}.json"
+    # A report left by an earlier run must never stand for this one.
+    junit.unlink(missing_ok=True)
+    json_report.unlink(missing_ok=True)
     result = subprocess.run(
         [
             str(SCHEMATHESIS),
