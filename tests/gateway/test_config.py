@@ -46,15 +46,6 @@ def api_routers(routers: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]
 
 
 class TestStaticConfiguration:
-    def test_listens_on_loopback_only(self, static: dict[str, Any]) -> None:
-        addresses = {name: ep["address"] for name, ep in static["entryPoints"].items()}
-
-        assert addresses == {
-            "web": "127.0.0.1:8080",
-            "websecure": "127.0.0.1:8443",
-            "traefik": "127.0.0.1:8082",
-        }
-
     def test_only_websecure_terminates_tls(self, static: dict[str, Any]) -> None:
         entry_points = static["entryPoints"]
 
