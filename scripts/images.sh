@@ -76,11 +76,17 @@ debian_base() {
     start="$(now)"
     log "debootstrap ${DEBIAN_SUITE} from the host's apt source (about 2 minutes)"
     debootstrap --variant=minbase --include=ca-certificates "$DEBIAN_SUITE" "$rootfs" "$mirror" >&2
-    # As Debian's own container images: services are never started by package scripts,
-    # and neither downloaded packages nor package lists stay in the image.
+    # As Debian's own slim container images: package scripts never start services,
+    # manuals and translations are left out (now and by later installs), and neither
+    # downloaded packages nor package lists stay in the image.
     printf '#!/bin/sh\nexit 101\n' >"${rootfs}/usr/sbin/policy-rc.d"
     chmod 0755 "${rootfs}/usr/sbin/policy-rc.d"
-    rm -rf "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/tmp/*
+    printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+      'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' \
+      'path-exclude /usr/share/locale/*' >"${rootfs}/etc/dpkg/dpkg.cfg.d/slim"
+    find "${rootfs}/usr/share/doc" -type f ! -name copyright -delete
+    rm -rf "${rootfs}"/usr/share/{man,info,locale}/* "${rootfs}"/var/cache/apt/*.bin \
+      "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/tmp/*
     tar -C "$rootfs" --numeric-owner -cf "${tarball}.partial" .
     mv -f "${tarball}.partial" "$tarball"
     rm -rf "$rootfs"
@@ -139,9 +145,12 @@ main() {
 
   log "image sizes:"
   local image
-  for image in "$python" "$postgres" "$traefik" $(
-    PYTHON_IMAGE="$python" POSTGRES_IMAGE="$postgres" TRAEFIK_IMAGE="$traefik" \
-      JWT_SECRET=unused docker compose config --images | sort -u
+  for image in $(
+    {
+      printf '%s\n' "$python"
+      PYTHON_IMAGE="$python" POSTGRES_IMAGE="$postgres" TRAEFIK_IMAGE="$traefik" \
+        JWT_SECRET=unused docker compose config --images
+    } | sort -u
   ); do
     docker image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' "$image" >&2
   done

@@ -14,7 +14,7 @@ if [[ "${1:-}" == postgres && "$(id -u)" == 0 ]]; then
 fi
 
 initialise() {
-  : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set (the superuser's password)}"
+  : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set (the password of the superuser)}"
   export POSTGRES_USER="${POSTGRES_USER:-postgres}"
   export POSTGRES_DB="${POSTGRES_DB:-$POSTGRES_USER}"
   initdb --username="$POSTGRES_USER" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") \
