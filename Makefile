@@ -46,7 +46,7 @@ test-services: install ## Each service's tests, on a real PostgreSQL
 		$(PYTEST) services/$$service/tests; \
 	done
 
-test-deploy: install ## Dockerfiles, compose and the rendered k8s overlays (routes vs the real traefik)
+test-deploy: install ## compose settings and the rendered k8s overlays (routes vs the real traefik)
 	$(PYTEST) tests/deploy
 
 test-gateway: install ## The gateway configuration: files parse, every router has its middlewares
