@@ -64,4 +64,3 @@ class TestConfiguration:
         assert settings.service_client_secret is None
         if settings.event_subscribers and service != "auth":  # auth uses its own issuer
             assert isinstance(service_token_provider(settings), LocalServiceTokenMinter)
-
