@@ -155,15 +155,20 @@ class TestRecovery:
         compose_stack.compose("restart", "todos")
 
         assert compose_stack.inspect("todos")["State"]["StartedAt"] != before
-        # uvicorn itself got SIGTERM (the image execs it) and shut down cleanly.
-        assert "Finished server process" in compose_stack.logs("todos")
         assert wait_healthy(compose_stack, "todos")
         assert eventually(lambda: ada.get(f"/api/v1/todos/{kept.json()['id']}").status_code == 200)
+        # uvicorn itself got SIGTERM (the image execs it) and shut down cleanly, rather
+        # than a shell ignoring the signal until Docker killed it.
+        assert "Finished server process" in compose_stack.logs("todos")
 
     def test_postgres_outage_is_503_then_recovers_with_every_acknowledged_write(
         self, compose_stack: ComposeStack, client: httpx.Client
     ) -> None:
+        # Every service serving (and seen so by the gateway) before the outage begins.
+        for service in SERVICES:
+            assert wait_healthy(compose_stack, service)
         ada = Frontend(client, "Ada").sign_up()
+        assert eventually(lambda: ada.get("/api/v1/todos").status_code == 200)
         acknowledged = []
         for index in range(5):
             created = ada.send("POST", "/api/v1/todos", json={"title": f"kept {index}"})
