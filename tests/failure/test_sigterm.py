@@ -1,0 +1,127 @@
+"""SIGTERM under load: readiness refuses at once, requests in flight finish, the process exits.
+
+A PATCH is held in flight by a row lock taken directly in the database, so it is certainly
+running when uvicorn stops accepting; clients keep calling the service's own port meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import httpx
+import psycopg2
+
+from devstack.stack import Stack
+from tests.failure.conftest import (
+    GRACEFUL_SHUTDOWN_SECONDS,
+    SHUTDOWN_DRAIN_SECONDS,
+    bearer,
+    query,
+)
+from tests.failure.load import Answer, Load, eventually, timed
+
+EXIT_MARGIN_SECONDS = 5.0
+
+
+def test_sigterm_drains_finishes_in_flight_requests_and_exits_in_time(stack: Stack) -> None:
+    todos = stack.service("todos")
+    process = stack.processes["todos"]
+    pid = process.pid
+    assert pid is not None
+    headers = bearer(stack)
+    created = httpx.post(
+        f"{todos.base_url}/api/v1/todos", json={"title": "before"}, headers=headers, timeout=10
+    )
+    assert created.status_code == 201, created.text
+    todo_id = created.json()["id"]
+
+    assert stack.databases is not None
+    lock = psycopg2.connect(stack.databases.urls["todos"])
+    in_flight: list[httpx.Response | Exception] = []
+
+    def patch() -> None:
+        try:
+            in_flight.append(
+                httpx.patch(
+                    f"{todos.base_url}/api/v1/todos/{todo_id}",
+                    json={"title": "finished while stopping"},
+                    headers=headers,
+                    timeout=60,
+                )
+            )
+        except httpx.HTTPError as error:
+            in_flight.append(error)
+
+    def call(_: int) -> list[Answer]:
+        answer, _response = timed(
+            lambda: httpx.get(f"{todos.base_url}/api/v1/todos", headers=headers, timeout=30)
+        )
+        return [answer]
+
+    def probe(_: int) -> list[Answer]:
+        answer, _response = timed(lambda: httpx.get(f"{todos.base_url}/readyz", timeout=30))
+        return [answer]
+
+    try:
+        with lock.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM todos.todo WHERE id = %s FOR UPDATE", (todo_id,))
+        writer = threading.Thread(target=patch, daemon=True)
+        writer.start()
+        assert eventually(lambda: _waits_for_a_lock(stack), within=10), "the PATCH never blocked"
+
+        with Load(call, workers=3, pause=0.1) as calls, Load(probe, workers=1, pause=0.1) as probes:
+            time.sleep(0.5)
+            signalled_at = time.monotonic()
+            os.kill(pid, signal.SIGTERM)
+            # Keep the PATCH in flight past the drain, into uvicorn's own shutdown.
+            time.sleep(SHUTDOWN_DRAIN_SECONDS + 1.0)
+            lock.commit()
+            writer.join(timeout=GRACEFUL_SHUTDOWN_SECONDS + EXIT_MARGIN_SECONDS)
+            exited = eventually(
+                lambda: not process.is_running(),
+                within=GRACEFUL_SHUTDOWN_SECONDS + EXIT_MARGIN_SECONDS,
+            )
+            exited_after = time.monotonic() - signalled_at
+    finally:
+        lock.close()
+
+    assert exited, "todos did not exit within the grace period"
+    assert exited_after < SHUTDOWN_DRAIN_SECONDS + GRACEFUL_SHUTDOWN_SECONDS + EXIT_MARGIN_SECONDS
+    # The request in flight completed, and its write is kept.
+    [response] = in_flight
+    assert isinstance(response, httpx.Response), response
+    assert response.status_code == 200, response.text
+    [row] = query(stack, "todos", "SELECT title FROM todos.todo WHERE id = %s", (todo_id,))
+    assert row["title"] == "finished while stopping"
+
+    # Before the signal: ready. During the drain: readiness refuses, requests are served.
+    drain_ends = signalled_at + SHUTDOWN_DRAIN_SECONDS
+    before = probes.answers_between(0, signalled_at)
+    assert before
+    assert {a.status for a in before} == {200}
+    # The first probe after the signal may have been sent a moment before it arrived.
+    draining = probes.answers_between(signalled_at + 0.3, drain_ends - 0.2)
+    assert draining
+    assert {a.status for a in draining} == {503}
+    assert {a.detail for a in draining} == {"The service is shutting down"}
+    served = calls.answers_between(0, drain_ends - 0.2)
+    assert served
+    assert {a.status for a in served} == {200}
+    # After the drain: no new connection is taken (refused), none is answered with an error.
+    later = calls.answers_between(drain_ends + 0.5, float("inf"))
+    assert later
+    assert {a.status for a in later} <= {200, None}
+    assert {a.error for a in later if a.status is None} <= {"ConnectError"}
+
+
+def _waits_for_a_lock(stack: Stack) -> bool:
+    rows = query(
+        stack,
+        "todos",
+        "SELECT count(*) AS waiting FROM pg_stat_activity"
+        " WHERE application_name = 'todos' AND wait_event_type = 'Lock'",
+    )
+    return bool(rows[0]["waiting"])
