@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +115,14 @@ def whole_again(stack: Stack) -> Iterator[None]:
         if not stack.processes[service.name].is_running():
             stack.start_service(service.name)
     with httpx.Client(base_url=stack.gateway_ports.url, timeout=5) as probe:
+
+        def routed(prefix: str) -> bool:
+            return probe.get(f"{prefix}/openapi.json").status_code == 200
+
         for service in stack.settings.running:
-            assert eventually(
-                lambda prefix=service.api_prefix: probe.get(f"{prefix}/openapi.json").status_code
-                == 200,
-                within=30,
-            ), f"{service.name} is not routed again"
+            assert eventually(partial(routed, service.api_prefix), within=30), (
+                f"{service.name} is not routed again"
+            )
 
 
 @pytest.fixture
