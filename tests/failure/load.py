@@ -32,6 +32,10 @@ class Answer:
     error: str | None = None
     detail: str | None = None
 
+    @property
+    def ended(self) -> float:
+        return self.started + self.seconds
+
 
 def timed(send: Callable[[], httpx.Response]) -> tuple[Answer, httpx.Response | None]:
     """Send one request and describe what happened, an exception included."""
