@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from devstack.processes import StartupError
 from devstack.services import PLATFORM_SERVICES, Service, present_services
 from devstack.stack import Stack, StackSettings
 from tests.failure.load import eventually
+from tests.integration.processes import ServiceProcess
 from todo_common.embedded_postgres import free_port
 from todo_common.security.tokens import mint_token
 
@@ -123,6 +124,31 @@ def whole_again(stack: Stack) -> Iterator[None]:
             assert eventually(partial(routed, service.api_prefix), within=30), (
                 f"{service.name} is not routed again"
             )
+
+
+@pytest.fixture(scope="module")
+def start_replica(stack: Stack) -> Iterator[Callable[..., str]]:
+    """Starts another process of a service on the stack's database (a second replica, with
+    `overrides` to its environment); returns its base URL. Stopped after the module."""
+    assert stack.databases is not None
+    databases = stack.databases
+    log_dir = Path(tempfile.mkdtemp(prefix="todo-failure-replica-"))
+    replicas: list[ServiceProcess] = []
+
+    def start(name: str, **overrides: str) -> str:
+        replica = ServiceProcess(
+            name, databases.urls[name], {**stack.service_environment, **overrides}, log_dir
+        )
+        replicas.append(replica)
+        replica.start()
+        return replica.url
+
+    try:
+        yield start
+    finally:
+        for replica in replicas:
+            replica.stop()
+        shutil.rmtree(log_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -8,10 +8,7 @@ through the gateway, one on its own port. Only the database can keep the rules.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -19,26 +16,14 @@ import pytest
 from devstack.stack import Stack
 from tests.failure.conftest import bearer
 from tests.failure.load import at_once
-from tests.integration.processes import ServiceProcess
 
 TODOS = "/api/v1/todos"
 RACERS = 8
 
 
 @pytest.fixture(scope="module")
-def second_todos(stack: Stack) -> Iterator[str]:
-    """A second todos process on the stack's database; its base URL."""
-    assert stack.databases is not None
-    log_dir = Path(tempfile.mkdtemp(prefix="todo-failure-replica-"))
-    replica = ServiceProcess(
-        "todos", stack.databases.urls["todos"], stack.service_environment, log_dir
-    )
-    replica.start()
-    try:
-        yield replica.url
-    finally:
-        replica.stop()
-        shutil.rmtree(log_dir, ignore_errors=True)
+def second_todos(start_replica: Callable[..., str]) -> str:
+    return start_replica("todos")
 
 
 def _base_urls(stack: Stack, second_todos: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -71,14 +72,26 @@ def listed_todos(client: httpx.Client, headers: dict[str, str]) -> list[dict[str
 
 
 def test_writes_get_quick_503s_while_the_database_is_down_and_none_is_lost(
-    stack: Stack, client: httpx.Client
+    stack: Stack, client: httpx.Client, start_replica: Callable[..., str]
+) -> None:
+    # A second todos process judging readiness as on Neon (READINESS_DB_MODE=observe):
+    # one writer goes to it directly.
+    observing = start_replica("todos", READINESS_DB_MODE="observe")
+    headers = bearer(stack)
+    writers = [Writer(client, headers, f"writer {index}") for index in range(3)]
+    with httpx.Client(base_url=observing, timeout=30) as direct:
+        writers.append(Writer(direct, headers, "writer on the observing replica"))
+        _outage_under_load(stack, client, writers, observing)
+
+
+def _outage_under_load(
+    stack: Stack, client: httpx.Client, writers: list[Writer], observing: str
 ) -> None:
     assert stack.databases is not None
     server = stack.databases.server
     assert server is not None
     pids = {name: process.pid for name, process in stack.processes.items()}
-    headers = bearer(stack)
-    writers = [Writer(client, headers, f"writer {index}") for index in range(4)]
+    headers = writers[0].headers
     reader_headers = bearer(stack)
 
     def read_profile(_: int) -> list[Answer]:
@@ -92,7 +105,12 @@ def test_writes_get_quick_503s_while_the_database_is_down_and_none_is_lost(
         assert eventually(lambda: sum(len(w.acknowledged) for w in writers) >= 8, within=30)
         down_at = time.monotonic()
         server.stop()
-        time.sleep(OUTAGE_SECONDS)
+        # The observing replica has seen its writes fail: its probes ping, and refuse.
+        observed_outage = eventually(
+            lambda: httpx.get(f"{observing}/readyz", timeout=30).status_code == 503,
+            within=OUTAGE_SECONDS,
+        )
+        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
         server.start()
         up_at = time.monotonic()
         acknowledged_before_return = sum(len(w.acknowledged) for w in writers)
@@ -102,6 +120,7 @@ def test_writes_get_quick_503s_while_the_database_is_down_and_none_is_lost(
             within=60,
         ), "the writes did not resume after the database came back"
 
+    assert observed_outage, "the observing replica's /readyz did not refuse during the outage"
     answers = writes.answers + reads.answers
     during = [a for a in answers if down_at + 1 <= a.started and a.ended <= up_at]
     assert during, "no request was answered while the database was down"
@@ -123,6 +142,6 @@ def test_writes_get_quick_503s_while_the_database_is_down_and_none_is_lost(
     # The same processes serve: nothing was restarted.
     assert {name: process.pid for name, process in stack.processes.items()} == pids
     assert all(process.is_running() for process in stack.processes.values())
-    for service in stack.settings.running:
-        assert httpx.get(f"{service.base_url}/readyz", timeout=10).status_code == 200
+    for base_url in [service.base_url for service in stack.settings.running] + [observing]:
+        assert httpx.get(f"{base_url}/readyz", timeout=10).status_code == 200
     assert client.get("/api/v1/users/me", headers=reader_headers).status_code == 200
