@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from psycopg2 import InterfaceError as DriverInterfaceError
 from psycopg2 import OperationalError as DriverOperationalError
+from psycopg2.errors import QueryCanceled
 from pydantic import BaseModel
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import ExceptionContext
@@ -48,17 +49,14 @@ class DatabaseObserver:
 
     A statement that completes is a success; a connection that cannot be made or breaks
     (the driver's OperationalError/InterfaceError, or a disconnect) is a failure. Errors a
-    client causes (a constraint, a bad cursor) say nothing about reachability and are ignored.
+    client causes (a constraint, a bad cursor) or a statement timeout say nothing about
+    reachability and are ignored.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._latest: Outcome | None = None
-
-    @property
-    def latest(self) -> Outcome | None:
-        return self._latest
 
     def record(self, *, ok: bool) -> None:
         with self._lock:
@@ -72,6 +70,10 @@ class DatabaseObserver:
         @event.listens_for(engine, "handle_error")
         def failed(context: ExceptionContext) -> None:
             original = context.original_exception
+            # A statement cancelled by statement_timeout is an OperationalError to psycopg2,
+            # yet the database answered.
+            if isinstance(original, QueryCanceled):
+                return
             if context.is_disconnect or isinstance(
                 original, DriverOperationalError | DriverInterfaceError
             ):
