@@ -103,16 +103,16 @@ def _outage_under_load(
         Load(read_profile, workers=1, pause=0.2) as reads,
     ):
         assert eventually(lambda: sum(len(w.acknowledged) for w in writers) >= 8, within=30)
-        down_at = time.monotonic()
         server.stop()
+        stopped_at = time.monotonic()  # from here on it is certainly down
         # The observing replica has seen its writes fail: its probes ping, and refuse.
         observed_outage = eventually(
             lambda: httpx.get(f"{observing}/readyz", timeout=30).status_code == 503,
             within=OUTAGE_SECONDS,
         )
-        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
+        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped_at)))
+        restarting_at = time.monotonic()
         server.start()
-        up_at = time.monotonic()
         acknowledged_before_return = sum(len(w.acknowledged) for w in writers)
         # Back without a restart: every writer gets writes through again.
         assert eventually(
@@ -122,9 +122,9 @@ def _outage_under_load(
 
     assert observed_outage, "the observing replica's /readyz did not refuse during the outage"
     answers = writes.answers + reads.answers
-    during = [a for a in answers if down_at + 1 <= a.started and a.ended <= up_at]
+    during = [a for a in answers if stopped_at <= a.started and a.ended <= restarting_at]
     assert during, "no request was answered while the database was down"
-    assert {a.status for a in during} == {503}, sorted({str(a.status) for a in during})
+    assert {a.status for a in during} == {503}, during
     # Every answer, at any time: an acknowledgement or a 503 problem, never anything else.
     unexpected = [a for a in answers if a.status not in (200, 201, 503)]
     assert unexpected == []

@@ -108,11 +108,11 @@ def test_sigterm_drains_finishes_in_flight_requests_and_exits_in_time(stack: Sta
     # The first probe after the signal may have been sent a moment before it arrived.
     draining = probes.answers_between(signalled_at + 0.3, drain_ends - 0.5)
     assert draining
-    assert {a.status for a in draining} == {503}
+    assert {a.status for a in draining} == {503}, (draining, process.log_tail(30))
     assert {a.detail for a in draining} == {"The service is shutting down"}
     served = calls.answers_between(0, drain_ends - 0.5)
     assert served
-    assert {a.status for a in served} == {200}
+    assert {a.status for a in served} == {200}, (served, process.log_tail(30))
     # After the drain: no new connection is taken (refused), none is answered with an error.
     later = calls.answers_between(drain_ends + 0.5, float("inf"))
     assert later
