@@ -24,6 +24,10 @@ from tests.failure.conftest import (
 from tests.failure.load import Answer, Load, eventually, timed
 
 EXIT_MARGIN_SECONDS = 5.0
+# A request sent just before the port closes may be accepted by the kernel and then dropped
+# unread: clients here ignore readiness (a load balancer would have stopped sending), so
+# only requests sent this long before the close are judged.
+CLOSING_SLACK_SECONDS = 1.0
 
 
 def test_sigterm_drains_finishes_in_flight_requests_and_exits_in_time(stack: Stack) -> None:
@@ -106,18 +110,28 @@ def test_sigterm_drains_finishes_in_flight_requests_and_exits_in_time(stack: Sta
     assert before
     assert {a.status for a in before} == {200}, before
     # The first probe after the signal may have been sent a moment before it arrived.
-    draining = probes.answers_between(signalled_at + 0.3, drain_ends - 0.5)
+    draining = probes.answers_between(signalled_at + 0.3, drain_ends - CLOSING_SLACK_SECONDS)
     assert draining
-    assert {a.status for a in draining} == {503}, (draining, process.log_tail(30))
+    assert [_brief(a, signalled_at) for a in draining if a.status != 503] == []
     assert {a.detail for a in draining} == {"The service is shutting down"}
-    served = calls.answers_between(0, drain_ends - 0.5)
+    served = calls.answers_between(0, drain_ends - CLOSING_SLACK_SECONDS)
     assert served
-    assert {a.status for a in served} == {200}, (served, process.log_tail(30))
+    assert [_brief(a, signalled_at) for a in served if a.status != 200] == []
     # After the drain: no new connection is taken (refused), none is answered with an error.
     later = calls.answers_between(drain_ends + 0.5, float("inf"))
     assert later
     assert {a.status for a in later} <= {200, None}
     assert {a.error for a in later if a.status is None} <= {"ConnectError"}
+
+
+def _brief(answer: Answer, signalled_at: float) -> tuple[float, float, int | None, str | None]:
+    """When an answer was sent and took (seconds, relative to the signal), and what it was."""
+    return (
+        round(answer.started - signalled_at, 2),
+        round(answer.seconds, 2),
+        answer.status,
+        answer.error,
+    )
 
 
 def _waits_for_a_lock(stack: Stack) -> bool:
