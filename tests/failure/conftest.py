@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg2
-import psycopg2.extras
 import pytest
 
 from devstack.gateway import GatewayPorts
@@ -27,6 +25,7 @@ from devstack.processes import StartupError
 from devstack.services import PLATFORM_SERVICES, Service, present_services
 from devstack.stack import Stack, StackSettings
 from tests.failure.load import eventually
+from tests.integration.events.conftest import query as query_as
 from tests.integration.processes import ServiceProcess
 from todo_common.embedded_postgres import free_port
 from todo_common.security.tokens import mint_token
@@ -175,10 +174,4 @@ def bearer(stack: Stack, user_id: uuid.UUID | None = None, *, role: str = "user"
 def query(stack: Stack, service: str, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
     """Rows of `sql`, run as `service`'s own database role (what the service itself sees)."""
     assert stack.databases is not None
-    connection = psycopg2.connect(stack.databases.urls[service])
-    try:
-        with connection, connection.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-            cursor.execute(sql, parameters)
-            return [dict(row) for row in cursor.fetchall()] if cursor.description else []
-    finally:
-        connection.close()
+    return query_as(stack.databases.urls[service], sql, parameters)
