@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-containers k8s-gateway lint format clean bench images compose-up compose-down
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-containers k8s-gateway lint format clean bench images compose-up compose-down test-failure
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ test-e2e: install ## End to end through the real Traefik gateway, on the stack `
 test-integration: install ## Services as real processes: events between them, auth tokens verified by todos
 	$(PYTEST) tests/integration
 
+test-failure: install ## Failure on real processes: database outage, SIGTERM, a subscriber down a minute
+	$(PYTEST) tests/failure
+
 test-cluster: install ## Both overlays deployed into a real kube-apiserver (scripts/install_kubernetes.sh)
 	$(PYTEST) tests/cluster
 
@@ -69,7 +72,7 @@ test-containers: install ## The compose stack for real: images built, stack up, 
 	trap 'scripts/ci/docker_engine.sh stop $$engine' EXIT; \
 	$(PYTEST) tests/containers
 
-test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-containers ## Everything CI runs: lint, then every test suite
+test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-failure test-cluster test-containers ## Everything CI runs: lint, then every test suite
 
 # The base images compose uses: the official ones, or the stand-ins `make images` built
 # (written by scripts/images.sh; docs/containers.md).
