@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -8,7 +9,13 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
 from tests.fixtures import API_PREFIX, make_client
-from todo_common.fields import StorableText, UtcDatetime
+from todo_common.fields import (
+    _SPACE_CHARS,
+    NON_BLANK_TEXT_PATTERN,
+    StorableText,
+    UtcDatetime,
+    trimmed_text_schema,
+)
 
 
 class Note(BaseModel):
@@ -101,3 +108,16 @@ class TestUtcDatetime:
 
         assert response.status_code == 422
         assert response.json()["errors"][0]["type"] == "timezone_aware"
+
+
+def test_the_published_patterns_trim_what_python_trims() -> None:
+    # JSON Schema's `\s` is ECMA-262's, not Python's: U+0085 alone is blank to the service
+    # (str.strip removes it), so the published pattern must call it blank too.
+    stripped = {chr(code) for code in range(0x110000) if chr(code).strip() == ""}
+    matched = {c for c in map(chr, range(0x110000)) if re.fullmatch(f"[{_SPACE_CHARS}]", c)}
+    assert matched == stripped
+    title_pattern = trimmed_text_schema(200).json_schema["pattern"]
+    for blank in ("\x85", "\n\x85\t", "\x1c"):
+        assert not re.match(title_pattern, blank)
+        assert not re.match(NON_BLANK_TEXT_PATTERN, blank)
+    assert re.match(title_pattern, " \x85a\x85 ")

@@ -33,6 +33,13 @@ def _storable(value: str) -> str:
 StorableText = AfterValidator(_storable)
 
 
+# Exactly what Python's str.strip() removes, as a regex class body. JSON Schema's `\s`
+# (ECMA-262) differs: it lacks U+001C-U+001F and U+0085 and adds U+FEFF, so a pattern
+# written with `\s` would call a title blank that the service trims to text, or the reverse.
+_SPACE_CHARS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACE = f"[{_SPACE_CHARS}]"
+
+
 def trimmed_text_schema(max_length: int) -> WithJsonSchema:
     """The published schema of text that is trimmed, then 1 to `max_length` characters long.
 
@@ -42,7 +49,9 @@ def trimmed_text_schema(max_length: int) -> WithJsonSchema:
     start and end with a visible one, no NUL anywhere.
     """
     middle = max_length - 2
-    pattern = rf"^\s*[^\s\x00](?:[^\x00]{{0,{middle}}}[^\s\x00])?\s*$"
+    pattern = (
+        rf"^{_SPACE}*[^{_SPACE_CHARS}\x00](?:[^\x00]{{0,{middle}}}[^{_SPACE_CHARS}\x00])?{_SPACE}*$"
+    )
     return WithJsonSchema(
         {
             "type": "string",
@@ -55,7 +64,7 @@ def trimmed_text_schema(max_length: int) -> WithJsonSchema:
 # The same rules in the published schema, so clients (and schemathesis) can see them:
 # no NUL anywhere, and for required names and titles at least one visible character.
 PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
-NON_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
+NON_BLANK_TEXT_PATTERN = rf"^[^\x00]*[^\x00{_SPACE_CHARS}][^\x00]*$"
 
 
 # What an RFC 3339 date-time starts with. Pydantic would also read a number, or a string of
