@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e lint format clean bench
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-docs lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,10 +55,13 @@ test-gateway: install ## The gateway configuration: files parse, every router ha
 test-e2e: install ## End to end through the real Traefik gateway, on the stack `make run` starts
 	$(PYTEST) tests/e2e
 
+test-docs: install ## docs/api.md against each service's OpenAPI document
+	$(PYTEST) tests/docs
+
 test-integration: install ## Services as real processes: events between them, auth tokens verified by todos
 	$(PYTEST) tests/integration
 
-test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e ## Everything CI runs: lint, then every test suite
+test: lint test-unit test-services test-docs test-integration test-deploy test-gateway test-e2e ## Everything CI runs: lint, then every test suite
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
