@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
+from todo_common.platform import SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "gateway" / "traefik.yml"
 DYNAMIC = ROOT / "gateway" / "dynamic.yml"
-SERVICES = ("auth", "users", "todos")
 PUBLIC_ENTRY_POINTS = ["web", "websecure"]
 
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from todo_common.embedded_postgres import EmbeddedPostgres, free_port
+from todo_common.platform import SERVICES
 from todo_common.security.tokens import mint_token
 from todo_common.testing.harness import (
-    SERVICES,
     TEST_AUDIENCE,
     TEST_ISSUER,
     TEST_JWT_SECRET,
@@ -46,7 +46,7 @@ def postgres() -> Iterator[EmbeddedPostgres]:
 @pytest.fixture(scope="session")
 def service_database_urls(postgres: EmbeddedPostgres) -> dict[str, str]:
     """Each service's own role and schema, as on Neon: service name -> connection URL."""
-    return postgres.ensure_service_databases(SERVICES)
+    return postgres.ensure_service_databases(list(SERVICES))
 
 
 @pytest.fixture(scope="session")

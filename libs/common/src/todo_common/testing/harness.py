@@ -21,7 +21,6 @@ from todo_common.security.tokens import mint_token
 from todo_common.settings import CommonSettings
 from todo_common.tables import SHARED_TABLE_SCHEMA
 
-SERVICES = ["auth", "users", "todos"]
 TEST_JWT_SECRET = "test-only-signing-secret-0123456789abcdef"  # noqa: S105
 TEST_ISSUER = "todo-auth"
 TEST_AUDIENCE = "todo-platform"
