@@ -154,7 +154,7 @@ def gateway_routing(
 
 
 class TestContract:
-    """What DESIGN.md, API.md and docs/architecture.md ask of the gateway, checked on the
+    """What docs/api.md and docs/architecture.md ask of the gateway, checked on the
     Kubernetes form."""
 
     @pytest.mark.parametrize("path", SAMPLE_PATHS)

@@ -76,7 +76,7 @@ def _to_utc(value: datetime) -> datetime:
         raise ValueError("is out of the supported date range") from None
 
 
-# API.md: timestamps carry a timezone and are answered in UTC.
+# docs/api.md: timestamps carry a timezone and are answered in UTC.
 UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_to_utc)]
 
 
@@ -113,7 +113,7 @@ class _NotNull:
 NotNull = _NotNull()
 
 
-# API.md: a person's name is 1 to 100 characters after trimming (auth's accounts, users'
+# docs/api.md: a person's name is 1 to 100 characters after trimming (auth's accounts, users'
 # profiles).
 PersonName = Annotated[
     str,

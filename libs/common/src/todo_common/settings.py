@@ -33,7 +33,7 @@ def _split_commas(value: object) -> object:
 
 
 class CommonSettings(BaseSettings):
-    """The variables of DESIGN.md; each service extends this with its own."""
+    """The variables every service reads; each service extends this with its own."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 

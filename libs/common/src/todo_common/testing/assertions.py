@@ -1,4 +1,4 @@
-"""What every error answer must look like to a client (API.md, "Errors"), for any service."""
+"""What every error answer must look like to a client (docs/api.md, "Errors"), for any service."""
 
 from typing import Any
 

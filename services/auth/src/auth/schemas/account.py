@@ -14,7 +14,7 @@ MAX_EMAIL_LENGTH = 254
 
 
 def _lower_case(email: str) -> str:
-    # API.md: emails compare case-insensitively; accounts store them in lower case.
+    # docs/api.md: emails compare case-insensitively; accounts store them in lower case.
     lowered = email.lower()
     if len(lowered) > MAX_EMAIL_LENGTH:
         raise ValueError(f"must be at most {MAX_EMAIL_LENGTH} characters")
