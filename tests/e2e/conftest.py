@@ -25,7 +25,7 @@ from todo_common.embedded_postgres import free_port
 from todo_common.platform import SERVICES
 from todo_common.security.tokens import mint_token
 
-pytest.register_assert_rewrite("tests.e2e.assertions")
+pytest.register_assert_rewrite("tests.e2e.assertions", "todo_common.testing.assertions")
 
 ALLOWED_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
 # A budget the frontend journey's register/login calls stay within; the flood test sends more.

@@ -7,7 +7,7 @@ import pytest
 
 from devstack.gateway import GatewayPorts
 from devstack.stack import Stack
-from tests.e2e.assertions import assert_problem
+from todo_common.testing.assertions import assert_problem
 
 
 def raw_get(gateway: GatewayPorts, target: str) -> tuple[int, str, bytes]:
