@@ -4,6 +4,7 @@ import json
 import sys
 from typing import Annotated, Literal, TypeVar
 
+from fastapi import Depends, Request
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -157,6 +158,16 @@ class CommonSettings(BaseSettings):
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def app_settings(request: Request) -> BaseSettings:
+    """The settings the app was built with (create_app keeps them on `app.state`)."""
+    settings: BaseSettings = request.app.state.settings
+    return settings
+
+
+# A handler's settings, typed as its service's class: `settings: SettingsDep[TodosSettings]`.
+SettingsDep = Annotated[SettingsT, Depends(app_settings)]
 
 
 def describe_validation_error(error: ValidationError) -> str:
