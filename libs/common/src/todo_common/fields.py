@@ -115,11 +115,15 @@ NotNull = _NotNull()
 
 # docs/api.md: a person's name is 1 to 100 characters after trimming (auth's accounts, users'
 # profiles).
+PERSON_NAME_MAX_LENGTH = 100
 PersonName = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=NON_BLANK_TEXT_PATTERN
+        strip_whitespace=True,
+        min_length=1,
+        max_length=PERSON_NAME_MAX_LENGTH,
+        pattern=NON_BLANK_TEXT_PATTERN,
     ),
-    trimmed_text_schema(100),
+    trimmed_text_schema(PERSON_NAME_MAX_LENGTH),
     StorableText,
 ]

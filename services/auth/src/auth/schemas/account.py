@@ -24,7 +24,6 @@ def _lower_case(email: str) -> str:
 Email = Annotated[EmailStr, AfterValidator(_lower_case)]
 # Length only: any character may be part of a password (OWASP: no composition rules).
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-Name = PersonName
 
 
 class AccountCreate(BaseModel):
@@ -32,7 +31,7 @@ class AccountCreate(BaseModel):
 
     email: Email
     password: Password
-    name: Name
+    name: PersonName
 
 
 class AccountPublic(BaseModel):
