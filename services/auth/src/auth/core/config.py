@@ -7,10 +7,9 @@ from pydantic import EmailStr, Field, PositiveInt, SecretStr, model_validator
 
 from auth.core.keys import KeyRing
 from auth.models import SCHEMA
-from todo_common.settings import SYMMETRIC_ALGORITHMS, CommonSettings
+from todo_common.settings import SYMMETRIC_ALGORITHMS, CommonSettings, ServiceName
 
 KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
-ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,49}$")]
 
 
 class AuthMigrationSettings(CommonSettings):

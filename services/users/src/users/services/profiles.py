@@ -1,6 +1,7 @@
 """Reading, changing and deleting profiles; creating them from tokens and events."""
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
@@ -10,12 +11,7 @@ from todo_common.fields import PERSON_NAME_MAX_LENGTH
 from todo_common.security.dependencies import Principal
 from todo_common.tables import utc_now
 from users.models import DeletedUser, Profile
-from users.schemas.events import (
-    USER_DELETED,
-    USER_DELETED_SUBSCRIBERS,
-    UserDeleted,
-    UserRegistered,
-)
+from users.schemas.events import USER_DELETED, UserDeleted, UserRegistered
 from users.schemas.profile import ProfilePublic, ProfileReplace, ProfileUpdate
 from users.services.errors import (
     AccountDeleted,
@@ -97,19 +93,21 @@ def _visible_profile(session: Session, principal: Principal, user_id: uuid.UUID)
     return _existing_profile(session, user_id)
 
 
-def delete_own_profile(session: Session, *, principal: Principal) -> None:
+def delete_own_profile(
+    session: Session, *, principal: Principal, subscribers: Sequence[str]
+) -> None:
     """Delete the caller's account: profile now, the account and todos through `user.deleted`.
 
     The profile may not exist yet (its event still on the way); the deletion stands anyway.
     """
-    if not _erase(session, principal.user_id):
+    if not _erase(session, principal.user_id, subscribers):
         raise AccountDeleted()
 
 
-def delete_profile(session: Session, *, user_id: uuid.UUID) -> None:
+def delete_profile(session: Session, *, user_id: uuid.UUID, subscribers: Sequence[str]) -> None:
     """An admin deletes a user, as the user could themselves."""
     _existing_profile(session, user_id)
-    if not _erase(session, user_id):
+    if not _erase(session, user_id, subscribers):
         raise ProfileNotFound()
 
 
@@ -146,7 +144,7 @@ def _apply(session: Session, profile: Profile, values: dict[str, object]) -> Pro
     return ProfilePublic.model_validate(profile)
 
 
-def _erase(session: Session, user_id: uuid.UUID) -> bool:
+def _erase(session: Session, user_id: uuid.UUID, subscribers: Sequence[str]) -> bool:
     """Delete the profile and announce it, once: False if the user was already deleted."""
     # The tombstone goes first: of two concurrent deletions the second waits here for the
     # first to commit, then finds it and announces nothing.
@@ -165,7 +163,7 @@ def _erase(session: Session, user_id: uuid.UUID) -> bool:
         session,
         event_type=USER_DELETED,
         payload=UserDeleted(user_id=user_id).model_dump(mode="json"),
-        subscribers=USER_DELETED_SUBSCRIBERS,
+        subscribers=subscribers,
     )
     return True
 

@@ -34,7 +34,7 @@ def register(
     )
     # Profiles are the users service's resource; this is where the new one will be.
     response.headers["Location"] = f"/api/v1/users/{account.id}"
-    return AccountPublic.model_validate(account)
+    return account
 
 
 @router.put(

@@ -7,7 +7,9 @@ from fastapi import APIRouter, Query, status
 from todo_common.database import SessionDep
 from todo_common.problem import problem_responses
 from todo_common.security.dependencies import AdminUser, CurrentUser
+from todo_common.settings import SettingsDep
 from users.api.dependencies import UserId
+from users.core.config import UsersSettings
 from users.schemas.listing import ProfileListQuery
 from users.schemas.profile import ProfilePage, ProfilePublic, ProfileReplace, ProfileUpdate
 from users.services import listing, profiles
@@ -33,9 +35,13 @@ def update_own_profile(
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401))
-def delete_own_profile(session: SessionDep, user: CurrentUser) -> None:
+def delete_own_profile(
+    session: SessionDep, user: CurrentUser, settings: SettingsDep[UsersSettings]
+) -> None:
     """Delete your account: the profile now, the account and your todos shortly after."""
-    profiles.delete_own_profile(session, principal=user)
+    profiles.delete_own_profile(
+        session, principal=user, subscribers=settings.user_deleted_subscribers
+    )
 
 
 @router.get("", responses=problem_responses(401, 403, 422))
@@ -73,6 +79,8 @@ def update_profile(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 422),
 )
-def delete_profile(user_id: UserId, session: SessionDep, admin: AdminUser) -> None:
+def delete_profile(
+    user_id: UserId, session: SessionDep, admin: AdminUser, settings: SettingsDep[UsersSettings]
+) -> None:
     """Delete a user: profile, account and todos (admins only)."""
-    profiles.delete_profile(session, user_id=user_id)
+    profiles.delete_profile(session, user_id=user_id, subscribers=settings.user_deleted_subscribers)
