@@ -18,8 +18,6 @@ from todo_common.testing.harness import (
 )
 
 pytest_plugins = ["todo_common.testing.fixtures"]
-# The helpers assert on responses; rewriting makes their failures show the values.
-pytest.register_assert_rewrite("tests.fixtures", "todo_common.testing.assertions")
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 SERVICE_CLIENT_SECRETS = {"users": "users-client-secret-for-tests"}

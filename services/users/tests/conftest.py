@@ -15,8 +15,6 @@ from users.core.config import UsersSettings
 from users.main import build_app
 
 pytest_plugins = ["todo_common.testing.fixtures"]
-# The helpers assert on responses; rewriting makes their failures show the values.
-pytest.register_assert_rewrite("tests.fixtures")
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 

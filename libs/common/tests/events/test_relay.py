@@ -59,7 +59,7 @@ def make_relay(
     return factory
 
 
-async def running(relay: OutboxRelay, until: Callable[[], bool], within: float = 10.0) -> None:
+async def running(relay: OutboxRelay, until: Callable[[], bool], within: float = 30.0) -> None:
     """Run `relay` as its service would, until `until()` holds; then cancel it."""
     task = asyncio.create_task(relay.run())
     try:
@@ -258,9 +258,9 @@ class TestRun:
         task = asyncio.create_task(relay.run())
         try:
             event_ids = publish_events(engine, 3)
-            await asyncio.to_thread(eventually, all_delivered(engine), within=10)
+            await asyncio.to_thread(eventually, all_delivered(engine))
             later = publish_events(engine, 1)
-            await asyncio.to_thread(eventually, all_delivered(engine), within=10)
+            await asyncio.to_thread(eventually, all_delivered(engine))
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)

@@ -1,6 +1,7 @@
 """Pytest fixtures every service's tests use: one throwaway PostgreSQL cluster per run."""
 
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -21,7 +22,20 @@ from todo_common.testing.harness import (
 )
 
 # Registered before any suite imports them, so their failures show the values compared.
-pytest.register_assert_rewrite("todo_common.testing.assertions", "todo_common.testing.api")
+# Each service keeps its test helpers in tests/fixtures.py; they assert on responses too.
+# (A suite whose conftest imported its helpers before loading this plugin keeps them as
+# they are: rewriting an imported module is impossible, and pytest would warn.)
+pytest.register_assert_rewrite(
+    *(
+        module
+        for module in (
+            "todo_common.testing.assertions",
+            "todo_common.testing.api",
+            "tests.fixtures",
+        )
+        if module not in sys.modules
+    )
+)
 
 
 @pytest.fixture(scope="session")
