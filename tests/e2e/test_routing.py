@@ -7,6 +7,7 @@ import pytest
 
 from devstack.gateway import GatewayPorts
 from devstack.stack import Stack
+from todo_common.platform import SERVICES
 from todo_common.testing.assertions import assert_problem
 
 
@@ -76,7 +77,7 @@ class TestUnroutedPaths:
 
         assert_problem(response, 404, "/internal/events")
 
-    @pytest.mark.parametrize("name", ["auth", "users", "todos"])
+    @pytest.mark.parametrize("name", SERVICES)
     @pytest.mark.parametrize("hidden", ["internal/events", "healthz", "readyz", "metrics"])
     def test_operations_paths_under_a_service_prefix_stay_hidden(
         self, client: httpx.Client, name: str, hidden: str, user_headers: dict[str, str]
