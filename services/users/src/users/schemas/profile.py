@@ -16,15 +16,13 @@ from todo_common.fields import (
 )
 from todo_common.pagination import Page
 
-Name = PersonName
-
 
 class ProfileReplace(BaseModel):
     """A full replacement of the editable fields."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Ada"}]})
 
-    name: Name
+    name: PersonName
 
 
 class ProfileUpdate(BaseModel):
@@ -35,7 +33,7 @@ class ProfileUpdate(BaseModel):
     )
 
     # Properties a client may send on update
-    name: Annotated[Name | None, NotNull] = None
+    name: Annotated[PersonName | None, NotNull] = None
 
 
 _PROFILE_EXAMPLE: dict[str, JsonValue] = {
