@@ -16,10 +16,11 @@ import pytest
 
 from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
-from devstack.services import PLATFORM_SERVICES, Service, present_services
+from devstack.services import Service
 from devstack.stack import Stack, StackSettings
 from tests.contract.runner import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.e2e.conftest import _distinct_free_ports
+from todo_common.platform import SERVICES
 
 STACK_ENVIRONMENT = {
     "FIRST_ADMIN_EMAIL": ADMIN_EMAIL,
@@ -36,13 +37,10 @@ START_ATTEMPTS = 3
 
 
 def _settings(data_dir: Path) -> StackSettings:
-    present = present_services()
-    ports = _distinct_free_ports(len(PLATFORM_SERVICES) + 3)
-    every = [Service(name, port) for name, port in zip(PLATFORM_SERVICES, ports, strict=False)]
+    ports = _distinct_free_ports(len(SERVICES) + 3)
     return StackSettings(
         data_dir=data_dir,
-        running=[service for service in every if service.name in present],
-        absent=[service for service in every if service.name not in present],
+        running=[Service(name, port) for name, port in zip(SERVICES, ports, strict=False)],
         gateway=GatewayPorts(web=ports[-3], tls=ports[-2], ops=ports[-1]),
         database_url=None,
         environment=STACK_ENVIRONMENT,

@@ -4,10 +4,11 @@ import pytest
 
 from devstack.stack import Stack
 from tests.contract.runner import run_schemathesis
+from todo_common.platform import SERVICES
 
 
 @pytest.mark.parametrize("target", ["direct", "gateway"])
-@pytest.mark.parametrize("service", ["auth", "users", "todos"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_service_holds_to_its_contract(stack: Stack, service: str, target: str) -> None:
     if target == "direct":
         base_url, auth_url = stack.service(service).base_url, stack.service("auth").base_url
