@@ -170,6 +170,25 @@ class TestValidationErrors:
         ]
         assert "admin" not in response.text
 
+    def test_thousands_of_errors_list_fifty_and_count_the_rest(self, client: TestClient) -> None:
+        unknown = {f"key{number}": 1 for number in range(5000)}
+        response = client.post(
+            f"{API_PREFIX}/sign-ups",
+            json={"email": "a@example.com", "password": "x" * 64, **unknown},
+        )
+
+        body = assert_problem(response, 422)
+        assert len(body["errors"]) == 50
+        assert body["errors_omitted"] == 4950
+        assert "(and 4999 more problems)" in body["detail"]
+        assert len(response.content) < 20_000
+
+    def test_a_short_list_has_no_omitted_count(self, client: TestClient) -> None:
+        response = client.post(f"{API_PREFIX}/sign-ups", json={"email": "nope"})
+
+        body = assert_problem(response, 422)
+        assert "errors_omitted" not in body
+
     def test_malformed_json_is_422(self, client: TestClient) -> None:
         response = client.post(
             f"{API_PREFIX}/sign-ups",

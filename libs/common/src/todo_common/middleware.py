@@ -1,16 +1,26 @@
 """The outermost request middleware: request id, access log, path normalisation, last-resort 500."""
 
 import logging
+import re
 import time
+from http import HTTPStatus
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_common.problem import unexpected_error_response
+from todo_common.problem import problem_response, unexpected_error_response
 from todo_common.request_context import choose_request_id, request_id_var
 
 access_logger = logging.getLogger("todo.access")
+
+# A percent-encoded reserved character (RFC 3986 2.2, and `%` itself: the ones Traefik's
+# routing keeps encoded), a backslash or a control character. uvicorn decodes them before
+# routing, so `/login%2F` would reach the `/login` handler under a spelling the gateway's
+# routers never matched (docs/architecture.md).
+_ENCODED_RESERVED = re.compile(
+    rb"%(?:2[13-9A-Ca-cFf]|3[AaBbDdFf]|40|5[BbCcDd]|[01][0-9A-Fa-f]|7[Ff])"
+)
 
 
 class RequestContextMiddleware:
@@ -24,6 +34,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
 
+        encoded = _has_encoded_reserved_character(scope)
         _strip_trailing_slash(scope)
         headers = dict(scope["headers"])
         request_id = choose_request_id(_decode(headers.get(b"x-request-id")))
@@ -39,6 +50,16 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            if encoded:
+                response = problem_response(
+                    HTTPStatus.BAD_REQUEST,
+                    "The path holds a percent-encoded character (such as %2F) that no API"
+                    " path has; spell it without one",
+                    # As sent: the decoded form is what must not be acted on.
+                    instance=scope["raw_path"].decode("latin-1"),
+                )
+                await response(scope, receive, send_with_request_id)
+                return
             await self.app(scope, receive, send_with_request_id)
         except Exception as error:
             # Anything no handler caught: log it with the request id, answer a bare 500.
@@ -49,6 +70,12 @@ class RequestContextMiddleware:
         finally:
             _log_access(scope, status_holder["status"], started, request_id)
             request_id_var.reset(token)
+
+
+def _has_encoded_reserved_character(scope: Scope) -> bool:
+    raw_path: bytes = scope.get("raw_path") or b""
+    # The common case costs one byte search.
+    return b"%" in raw_path and _ENCODED_RESERVED.search(raw_path) is not None
 
 
 def _strip_trailing_slash(scope: Scope) -> None:

@@ -18,6 +18,9 @@ from todo_common.request_context import current_request_id
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# A 422 lists at most this many errors: a body with 60,000 unknown keys must not earn a
+# 5 MB answer. `errors_omitted` says how many more there were.
+MAX_LISTED_ERRORS = 50
 
 
 class ProblemResponse(JSONResponse):
@@ -53,7 +56,11 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     errors: Sequence[Mapping[str, Any]] | None = None,
 ) -> ProblemResponse:
-    """Build a problem+json response; `detail` must be safe to show a client."""
+    """Build a problem+json response; `detail` must be safe to show a client.
+
+    `errors` beyond the first `MAX_LISTED_ERRORS` are left out and counted in
+    `errors_omitted`.
+    """
     request_id = current_request_id()
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -64,7 +71,9 @@ def problem_response(
         "request_id": request_id,
     }
     if errors is not None:
-        body["errors"] = list(errors)
+        body["errors"] = list(errors[:MAX_LISTED_ERRORS])
+        if len(errors) > MAX_LISTED_ERRORS:
+            body["errors_omitted"] = len(errors) - MAX_LISTED_ERRORS
     response_headers = dict(headers or {})
     if request_id:
         response_headers["X-Request-ID"] = request_id

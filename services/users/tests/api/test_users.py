@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.fixtures import ME, USERS, ApiUser, registration, send_event, user_path
+from todo_common.pagination import encode_cursor
 from todo_common.testing.assertions import (
     assert_problem,
     assert_unauthorized,
@@ -18,6 +19,7 @@ from todo_common.testing.assertions import (
 from todo_common.testing.harness import TokenFactory, mint_service_token
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
+ANY_ID = str(uuid.uuid4())
 MALFORMED_IDS = ["not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g"]
 Outbox = Callable[[], list[dict[str, Any]]]
 
@@ -27,6 +29,9 @@ INVALID_NAMES: list[tuple[dict[str, Any], str]] = [
     ({"name": "   \t "}, "name"),
     ({"name": "x" * 101}, "name"),
     ({"name": "nul\x00inside"}, "name"),
+    # Zero-width and bidi controls only: nothing a reader could see.
+    ({"name": "\u200b\u202e\u2066\u200d"}, "name"),
+    ({"name": " \ufeff\u00ad "}, "name"),
     ({"name": 42}, "name"),
     ({"name": None}, "name"),
     ({"email": "new@example.com"}, "email"),
@@ -319,6 +324,11 @@ class TestListProfiles:
             ({"q": "x" * 201}, ("query", "q")),
             ({"cursor": "not-a-cursor"}, ("query", "cursor")),
             ({"cursor": "eyJpZCI6IDV9"}, ("query", "cursor")),
+            # Out of range once in UTC.
+            (
+                {"cursor": encode_cursor({"created_at": "0001-01-01T00:00:00+01:00", "id": ANY_ID})},
+                ("query", "cursor"),
+            ),
         ],
         ids=lambda value: str(value)[:30],
     )
@@ -326,6 +336,17 @@ class TestListProfiles:
         self, admin: ApiUser, params: dict[str, Any], loc: tuple[str, ...]
     ) -> None:
         assert_validation_problem(admin.request("GET", USERS, params=params), *loc)
+
+    def test_a_cursor_offset_postgresql_refuses_still_names_a_moment(
+        self, admin: ApiUser, alice: ApiUser
+    ) -> None:
+        # Python reads offsets up to ±23:59, PostgreSQL only to ±15:59 (it used to be a 500).
+        cursor = encode_cursor({"created_at": "2000-01-01T00:00:00+16:00", "id": ANY_ID})
+
+        response = admin.request("GET", USERS, params={"cursor": cursor})
+
+        assert response.status_code == 200, response.text
+        assert response.json()["items"]
 
     def test_user_is_403(self, alice: ApiUser) -> None:
         assert_problem(alice.request("GET", USERS), 403)
