@@ -337,16 +337,14 @@ class TestListProfiles:
     ) -> None:
         assert_validation_problem(admin.request("GET", USERS, params=params), *loc)
 
-    def test_a_cursor_offset_postgresql_refuses_still_names_a_moment(
-        self, admin: ApiUser, alice: ApiUser
-    ) -> None:
+    def test_a_cursor_offset_postgresql_refuses_still_names_a_moment(self, admin: ApiUser) -> None:
         # Python reads offsets up to ±23:59, PostgreSQL only to ±15:59 (it used to be a 500).
         cursor = encode_cursor({"created_at": "2000-01-01T00:00:00+16:00", "id": ANY_ID})
 
         response = admin.request("GET", USERS, params={"cursor": cursor})
 
         assert response.status_code == 200, response.text
-        assert response.json()["items"]
+        assert response.json()["next_cursor"] is None
 
     def test_user_is_403(self, alice: ApiUser) -> None:
         assert_problem(alice.request("GET", USERS), 403)
