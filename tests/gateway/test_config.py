@@ -59,7 +59,7 @@ class TestStaticConfiguration:
         entry_points = static["entryPoints"]
 
         assert entry_points["websecure"]["http"]["tls"] == {}
-        assert "http" not in entry_points["web"]
+        assert "tls" not in entry_points["web"]["http"]
 
     def test_ping_metrics_and_api_are_on_the_operations_entry_point(
         self, static: dict[str, Any]
@@ -78,6 +78,9 @@ class TestStaticConfiguration:
         assert access_log["fields"]["headers"]["defaultMode"] == "drop"
         assert "Authorization" not in access_log["fields"]["headers"]["names"]
         assert static["log"]["format"] == "json"
+        # The path's query string may carry what a user typed: the path is in the services'
+        # logs, without it.
+        assert access_log["fields"]["names"]["RequestPath"] == "drop"
 
 
 class TestRouters:
@@ -147,8 +150,32 @@ class TestRouters:
         for service in SERVICES:
             assert priority[f"{service}-cors"] > priority[service]
 
+    def test_an_encoded_path_is_refused_before_any_router_can_match_it(
+        self, routers: dict[str, dict[str, Any]]
+    ) -> None:
+        encoded = routers["gateway-encoded-path"]
+
+        assert encoded["rule"] == "PathRegexp(`%`)"
+        assert encoded["priority"] > max(
+            r["priority"] for n, r in routers.items() if n != "gateway-encoded-path"
+        )
+        assert encoded["service"] == "gateway-errors"
+        assert encoded["middlewares"] == routers["gateway-deny"]["middlewares"]
+
+    def test_clients_cannot_send_the_headers_the_gateway_sets(self, http: dict[str, Any]) -> None:
+        stripped = http["middlewares"]["security-headers"]["headers"]["customRequestHeaders"]
+
+        assert stripped == {"X-Replaced-Path": "", "X-Forwarded-Prefix": ""}
+        for name, router in http["routers"].items():
+            assert router["middlewares"][0] == "security-headers", name
+
     def test_unrouted_paths_go_to_the_404_page(self, routers: dict[str, dict[str, Any]]) -> None:
-        for name in ("gateway-deny", "gateway-fallback", "gateway-fallback-cors"):
+        for name in (
+            "gateway-encoded-path",
+            "gateway-deny",
+            "gateway-fallback",
+            "gateway-fallback-cors",
+        ):
             assert routers[name]["service"] == "gateway-errors"
             assert routers[name]["middlewares"][-1] == "gateway-not-found"
         assert routers["gateway-fallback"]["rule"] == "PathPrefix(`/`)"

@@ -95,12 +95,12 @@ class TestClientSentReplacedPath:
         assert body["instance"] == "/api/v1/nothing"
         assert "hacked" not in body["detail"]
 
-    def test_an_encoded_path_is_a_400_naming_it(self, client: TestClient) -> None:
+    def test_an_encoded_path_is_a_404_saying_why(self, client: TestClient) -> None:
         response = client.get(
-            "/gateway-errors/400", headers={"X-Replaced-Path": "/api/v1/auth/login%2F"}
+            "/gateway-errors/404", headers={"X-Replaced-Path": "/api/v1/auth/login%2F"}
         )
 
-        assert response.status_code == 400
+        assert response.status_code == 404
         body = response.json()
         assert body["instance"] == "/api/v1/auth/login%2F"
         assert "percent-encoded" in body["detail"]

@@ -132,18 +132,18 @@ class TestTrailingSlash:
 
         assert response.json() == {"id": "café au lait"}
 
-    @pytest.mark.parametrize(
-        "encoded", ["%2F", "%2f", "%5C", "%3B", "%25", "%3F", "%23", "%00", "%40"]
-    )
-    def test_an_encoded_reserved_character_is_400_not_decoded_into_a_route(
+    @pytest.mark.parametrize("encoded", ["%2F", "%2f", "%3B", "%25", "%3F", "%23", "%40"])
+    def test_an_encoded_reserved_character_is_404_not_decoded_into_a_route(
         self, client: TestClient, encoded: str
     ) -> None:
         # `/things%2F42` would decode to `/things/42`: a spelling no gateway router matched.
         response = client.get(f"{API_PREFIX}/things{encoded}42", follow_redirects=False)
 
-        assert response.status_code == 400
+        assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["instance"] == f"{API_PREFIX}/things{encoded}42"
+        body = response.json()
+        assert body["instance"] == f"{API_PREFIX}/things{encoded}42"
+        assert "percent-encoded" in body["detail"]
 
     def test_root_is_left_alone(self, client: TestClient) -> None:
         response = client.get("/", follow_redirects=False)

@@ -96,6 +96,13 @@ def run_broken_query(session: SessionDep) -> None:
     session.execute(text("SELECT secret_column FROM todos.no_such_table"))
 
 
+@router.get("/slow-query")
+def run_slow_query(session: SessionDep) -> None:
+    # SET LOCAL stands in for the role default a migration sets (DB_STATEMENT_TIMEOUT_MS).
+    session.execute(text("SET LOCAL statement_timeout = 50"))
+    session.execute(text("SELECT pg_sleep(2)"))
+
+
 def assert_problem(response: "Response", status: int) -> dict[str, Any]:
     """The RFC 9457 shape every error shares; returns the body for further checks."""
     assert response.status_code == status, response.text
@@ -330,6 +337,14 @@ class TestDatabaseErrors:
         assert_problem(response, 500)
         assert "no_such_table" not in response.text
         assert "secret_column" not in response.text
+
+    def test_a_statement_timeout_is_503_saying_so(self, database_client: TestClient) -> None:
+        response = database_client.get(f"{API_PREFIX}/slow-query")
+
+        body = assert_problem(response, 503)
+        assert "took longer than the service allows" in body["detail"]
+        assert int(response.headers["retry-after"]) >= 1
+        assert "pg_sleep" not in response.text
 
 
 class TestProblemResponses:

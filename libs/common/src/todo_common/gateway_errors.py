@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Path, Query, Request
 
 from todo_common.problem import ProblemResponse, problem_response
+from todo_common.request_context import ENCODED_PATH_HINT
 
 GATEWAY_ERRORS_PATH = "/gateway-errors"
 
@@ -86,11 +87,8 @@ def _detail(status: int, path: str, max_body_bytes: int | None) -> str:
     service = _service_name(path)
     the_service = f"The {service} service" if service else "The service"
     match status:
-        case HTTPStatus.BAD_REQUEST:
-            return (
-                f"The path {path} holds a percent-encoded character (such as %2F) that no API"
-                " path has; spell it without one"
-            )
+        case HTTPStatus.NOT_FOUND if "%" in path:
+            return f"No API route matches {path}: {ENCODED_PATH_HINT}"
         case HTTPStatus.NOT_FOUND:
             return f"No API route matches {path}"
         case HTTPStatus.REQUEST_ENTITY_TOO_LARGE:

@@ -10,17 +10,14 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_common.problem import problem_response, unexpected_error_response
-from todo_common.request_context import choose_request_id, request_id_var
+from todo_common.request_context import ENCODED_PATH_HINT, choose_request_id, request_id_var
 
 access_logger = logging.getLogger("todo.access")
 
-# A percent-encoded reserved character (RFC 3986 2.2, and `%` itself: the ones Traefik's
-# routing keeps encoded), a backslash or a control character. uvicorn decodes them before
-# routing, so `/login%2F` would reach the `/login` handler under a spelling the gateway's
-# routers never matched (docs/architecture.md).
-_ENCODED_RESERVED = re.compile(
-    rb"%(?:2[13-9A-Ca-cFf]|3[AaBbDdFf]|40|5[BbCcDd]|[01][0-9A-Fa-f]|7[Ff])"
-)
+# A percent-encoded reserved character (RFC 3986 2.2) or `%` itself: what Traefik's
+# routing keeps encoded and uvicorn decodes, so `/login%2F` would reach the `/login`
+# handler under a spelling the gateway's routers never matched (docs/architecture.md).
+_ENCODED_RESERVED = re.compile(rb"%(?:2[13-9A-Ca-cFf]|3[AaBbDdFf]|40|5[BbDd])")
 
 
 class RequestContextMiddleware:
@@ -51,12 +48,13 @@ class RequestContextMiddleware:
 
         try:
             if encoded:
+                # As sent: the decoded form is what must not be acted on. A 404, as for any
+                # path no route has (and what every operation with a path documents).
+                raw_path = scope["raw_path"].decode("latin-1")
                 response = problem_response(
-                    HTTPStatus.BAD_REQUEST,
-                    "The path holds a percent-encoded character (such as %2F) that no API"
-                    " path has; spell it without one",
-                    # As sent: the decoded form is what must not be acted on.
-                    instance=scope["raw_path"].decode("latin-1"),
+                    HTTPStatus.NOT_FOUND,
+                    f"No API route matches {raw_path}: {ENCODED_PATH_HINT}",
+                    instance=raw_path,
                 )
                 await response(scope, receive, send_with_request_id)
                 return

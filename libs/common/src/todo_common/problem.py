@@ -105,6 +105,8 @@ async def render_problem(request: Request, error: Exception) -> ProblemResponse:
             return _validation_error(instance, error)
         case IntegrityError():
             return _integrity_error(instance, error)
+        case OperationalError() if _is_statement_timeout(error):
+            return _statement_timeout(instance)
         case OperationalError() | PoolTimeoutError():
             return _database_unavailable(instance, error)
         case DBAPIError() if error.connection_invalidated:
@@ -159,6 +161,27 @@ def _database_unavailable(instance: str, error: Exception) -> ProblemResponse:
     return problem_response(
         HTTPStatus.SERVICE_UNAVAILABLE,
         "The database is unavailable; retry shortly",
+        instance=instance,
+        headers={"Retry-After": "2"},
+    )
+
+
+# SQLSTATE query_canceled: the statement ran past DB_STATEMENT_TIMEOUT_MS.
+_QUERY_CANCELED = "57014"
+
+
+def _is_statement_timeout(error: OperationalError) -> bool:
+    return getattr(error.orig, "pgcode", None) == _QUERY_CANCELED
+
+
+def _statement_timeout(instance: str) -> ProblemResponse:
+    # 503, not 422: the request is valid, and the same query can succeed with less load or
+    # less data; not 500: nothing is broken. Retry-After as for any overload.
+    logger.warning("statement timeout")
+    return problem_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "The query took longer than the service allows; narrow it (e.g. a longer search"
+        " text or more filters) or retry later",
         instance=instance,
         headers={"Retry-After": "2"},
     )

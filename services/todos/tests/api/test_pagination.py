@@ -129,7 +129,11 @@ class TestCursorValidation:
             forged_cursor({"sort": "-created_at", "value": ["x"], "id": str(uuid.uuid4())}),
             # Out of range once in UTC.
             forged_cursor(
-                {"sort": "-created_at", "value": "0001-01-01T00:00:00+05:00", "id": str(uuid.uuid4())}
+                {
+                    "sort": "-created_at",
+                    "value": "0001-01-01T00:00:00+05:00",
+                    "id": str(uuid.uuid4()),
+                }
             ),
             "x" * 513,
         ],

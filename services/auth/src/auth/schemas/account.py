@@ -17,7 +17,7 @@ MAX_EMAIL_LENGTH = 254
 def email_key(email: str) -> str:
     """What two addresses are compared by: NFKC, case-folded (Unicode's NFKC_Casefold).
 
-    `ａｌｉｃｅ@example.com` (fullwidth) and `Alice@example.com` look alike and name the same
+    `\uff41lice@example.com` (a fullwidth "a") and `Alice@example.com` look alike and name the same
     key, so they cannot be two accounts, and one lockout counts for both.
     """
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).casefold())

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from todo_common.database import SessionDep
 from todo_common.etags import etag_for
 from todo_common.problem import problem_responses
-from todo_common.security.dependencies import CurrentUser
-from todos.api.dependencies import IdempotencyKey, IfMatch, TodoDep, TodoId
+from todos.api.dependencies import ActiveOwner, IdempotencyKey, IfMatch, TodoDep, TodoId
 from todos.schemas.listing import TodoListQuery
 from todos.schemas.todo import TodoCreate, TodoPage, TodoPublic, TodoReplace, TodoUpdate
 from todos.services import creation, listing, todos
@@ -24,7 +23,7 @@ def _with_etag(response: Response, snapshot: TodoSnapshot) -> TodoPublic:
 
 @router.get("", responses=problem_responses(401, 422))
 def list_todos(
-    session: SessionDep, user: CurrentUser, query: Annotated[TodoListQuery, Query()]
+    session: SessionDep, user: ActiveOwner, query: Annotated[TodoListQuery, Query()]
 ) -> TodoPage:
     """List your todos, newest first by default, one page at a time."""
     return listing.list_todos(session, owner_id=user.user_id, query=query)
@@ -35,7 +34,7 @@ def create_todo(
     request: Request,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
     data: TodoCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> TodoPublic:
@@ -67,7 +66,7 @@ def replace_todo(
     data: TodoReplace,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
     if_match: IfMatch = None,
 ) -> TodoPublic:
     """Replace a todo; fields you leave out return to their defaults."""
@@ -83,7 +82,7 @@ def update_todo(
     changes: TodoUpdate,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
     if_match: IfMatch = None,
 ) -> TodoPublic:
     """Change some fields of a todo."""
@@ -99,7 +98,7 @@ def update_todo(
     responses=problem_responses(401, 404, 412, 422),
 )
 def delete_todo(
-    todo_id: TodoId, session: SessionDep, user: CurrentUser, if_match: IfMatch = None
+    todo_id: TodoId, session: SessionDep, user: ActiveOwner, if_match: IfMatch = None
 ) -> None:
     """Delete a todo."""
     todos.delete_todo(session, owner_id=user.user_id, todo_id=todo_id, if_match=if_match)
