@@ -66,10 +66,10 @@ def trimmed_text_schema(max_length: int) -> WithJsonSchema:
 
 
 # The same rules in the published schema, so clients (and schemathesis) can see them:
-# no NUL anywhere, and names and titles (checked after trimming) start and end with a
-# visible character.
+# no NUL anywhere, and names and titles start and end (whitespace aside) with a visible
+# character.
 PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
-NON_BLANK_TEXT_PATTERN = rf"^{_VISIBLE}(?:[^\x00]*{_VISIBLE})?$"
+NON_BLANK_TEXT_PATTERN = rf"^\s*{_VISIBLE}(?:[^\x00]*{_VISIBLE})?\s*$"
 
 
 # What an RFC 3339 date-time starts with. Pydantic would also read a number, or a string of
