@@ -408,6 +408,17 @@ class TestReplaceProfile:
         assert after["updated_at"] > before["updated_at"]
         assert alice.me() == after
 
+    @pytest.mark.parametrize("who", ["alice", "admin"])
+    def test_put_on_me_is_405_not_an_attempt_on_an_id(
+        self, request: pytest.FixtureRequest, who: str
+    ) -> None:
+        caller: ApiUser = request.getfixturevalue(who)
+
+        response = caller.request("PUT", ME, json={"name": "Whoever"})
+
+        assert_problem(response, 405)
+        assert "PUT" not in response.headers["allow"]
+
     def test_name_is_required(self, admin: ApiUser, alice: ApiUser) -> None:
         alice.me()
 

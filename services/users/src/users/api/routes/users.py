@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from todo_common.database import SessionDep
 from todo_common.problem import problem_responses
 from todo_common.security.dependencies import AdminUser, CurrentUser
-from users.api.dependencies import UserId
+from users.api.dependencies import USER_PATH, UserId
 from users.models import Profile
 from users.schemas.listing import ProfileListQuery
 from users.schemas.profile import ProfilePage, ProfilePublic, ProfileReplace, ProfileUpdate
@@ -16,7 +16,7 @@ from users.services import listing, profiles
 router = APIRouter(tags=["users"])
 
 
-# `/me` comes before `/{user_id}`, which would otherwise try to read "me" as an id.
+# `/me` is never read as an id: USER_PATH does not match it.
 
 
 @router.get("/me", response_model=ProfilePublic, responses=problem_responses(401))
@@ -46,7 +46,7 @@ def list_profiles(
 
 
 @router.get(
-    "/{user_id}", response_model=ProfilePublic, responses=problem_responses(401, 403, 404, 422)
+    USER_PATH, response_model=ProfilePublic, responses=problem_responses(401, 403, 404, 422)
 )
 def read_profile(user_id: UserId, session: SessionDep, user: CurrentUser) -> Profile:
     """A user's profile: your own, or anyone's for an admin."""
@@ -54,7 +54,7 @@ def read_profile(user_id: UserId, session: SessionDep, user: CurrentUser) -> Pro
 
 
 @router.put(
-    "/{user_id}", response_model=ProfilePublic, responses=problem_responses(401, 403, 404, 422)
+    USER_PATH, response_model=ProfilePublic, responses=problem_responses(401, 403, 404, 422)
 )
 def replace_profile(
     user_id: UserId, data: ProfileReplace, session: SessionDep, admin: AdminUser
@@ -64,7 +64,7 @@ def replace_profile(
 
 
 @router.patch(
-    "/{user_id}", response_model=ProfilePublic, responses=problem_responses(401, 403, 404, 422)
+    USER_PATH, response_model=ProfilePublic, responses=problem_responses(401, 403, 404, 422)
 )
 def update_profile(
     user_id: UserId, changes: ProfileUpdate, session: SessionDep, user: CurrentUser
@@ -74,7 +74,7 @@ def update_profile(
 
 
 @router.delete(
-    "/{user_id}",
+    USER_PATH,
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 422),
 )
