@@ -110,6 +110,15 @@ class TestRequestId:
         assert response.json()["request_id"] == "boom-1"
 
 
+class TestVaryOrigin:
+    @pytest.mark.parametrize("path", [f"{API_PREFIX}/things", f"{API_PREFIX}/missing", "/crash"])
+    def test_every_answer_varies_on_origin(self, client: TestClient, path: str) -> None:
+        # The gateway's CORS headers depend on Origin: a shared cache must key on it.
+        response = client.get(path, headers={"Origin": "http://localhost:3000"})
+
+        assert response.headers.get_list("vary") == ["Origin"]
+
+
 class TestTrailingSlash:
     def test_is_stripped_without_a_redirect(self, client: TestClient) -> None:
         response = client.get(f"{API_PREFIX}/things/", follow_redirects=False)

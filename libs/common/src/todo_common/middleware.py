@@ -43,7 +43,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                _vary_on_origin(headers)
             await send(message)
 
         try:
@@ -82,6 +84,16 @@ def _strip_trailing_slash(scope: Scope) -> None:
     if len(path) > 1 and path.endswith("/"):
         scope["path"] = path.rstrip("/") or "/"
         scope["raw_path"] = scope["path"].encode()
+
+
+def _vary_on_origin(headers: MutableHeaders) -> None:
+    # The gateway answers differently by Origin (CORS headers for allowed ones only), so
+    # every answer says so, or a shared cache could hand one origin's answer to another.
+    existing = headers.get("vary")
+    if existing is None:
+        headers["Vary"] = "Origin"
+    elif "origin" not in (token.strip().lower() for token in existing.split(",")):
+        headers["Vary"] = f"{existing}, Origin"
 
 
 def _decode(value: bytes | None) -> str | None:
