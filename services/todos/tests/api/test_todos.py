@@ -23,6 +23,10 @@ INVALID_FIELDS: list[tuple[dict[str, Any], str]] = [
     ({"title": "   \t\n "}, "title"),
     ({"title": "x" * 201}, "title"),
     ({"title": "nul\x00inside"}, "title"),
+    # Nothing a reader could see: zero-width and bidi controls, a blank filler.
+    ({"title": "\u200b\u200c\u202e\u2066"}, "title"),
+    ({"title": "\u3164"}, "title"),
+    ({"title": "\u202egnp.exe"}, "title"),
     ({"title": 42}, "title"),
     ({"description": "x" * 10_001}, "description"),
     ({"description": "nul\x00inside"}, "description"),
