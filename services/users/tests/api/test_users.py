@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from tests.fixtures import ME, USERS, ApiUser, registration, send_event, user_path
+from todo_common.database import create_db_engine
 from todo_common.pagination import encode_cursor
 from todo_common.testing.assertions import (
     assert_problem,
@@ -17,6 +19,9 @@ from todo_common.testing.assertions import (
     assert_validation_problem,
 )
 from todo_common.testing.harness import TokenFactory, mint_service_token
+from users.core.config import UsersSettings
+from users.schemas.events import UserRegistered
+from users.services import profiles
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 ANY_ID = str(uuid.uuid4())
@@ -186,6 +191,32 @@ class TestUpdateOwnProfile:
 
 
 class TestDeleteOwnProfile:
+    def test_a_registration_racing_the_deletion_cannot_bring_the_profile_back(
+        self, alice: ApiUser, migrated: UsersSettings
+    ) -> None:
+        # user.registered being applied (paused before its commit) while the user deletes
+        # their account: the deletion waits for it, then removes what it wrote.
+        engine = create_db_engine(migrated)
+        answers: list[int] = []
+        try:
+            with Session(engine) as event:
+                profiles.record_registration(
+                    event, registered=UserRegistered.model_validate(registration(alice.id))
+                )
+                deletion = threading.Thread(
+                    target=lambda: answers.append(alice.request("DELETE", ME).status_code)
+                )
+                deletion.start()
+                deletion.join(timeout=1)
+                assert answers == []  # waiting for the event's transaction
+                event.commit()
+            deletion.join(timeout=10)
+        finally:
+            engine.dispose()
+
+        assert answers == [204]
+        assert_problem(alice.request("GET", ME), 401)
+
     def test_deletes_the_profile_and_announces_it_to_auth_and_todos(
         self, alice: ApiUser, admin: ApiUser, outbox: Outbox
     ) -> None:
