@@ -15,9 +15,10 @@ import pytest
 
 from devstack.gateway import GatewayPorts
 from devstack.stack import Stack
-from tests.e2e.assertions import assert_problem, eventually
 from tests.e2e.conftest import AUTH_RATE_BURST
 from tests.e2e.test_limits import client_at, flood
+from todo_common.testing.assertions import assert_problem
+from todo_common.testing.waiting import eventually
 
 LOGIN_SPELLINGS = [
     "/api/v1/auth/login%2F",
@@ -65,7 +66,7 @@ class TestLoginSpellings:
             # Auth in rotation (an earlier test may have restarted it): a 503 would prove
             # nothing about routing.
             jwks = "/api/v1/auth/.well-known/jwks.json"
-            assert eventually(lambda: client.get(jwks).status_code == 200)
+            eventually(lambda: client.get(jwks).status_code == 200, what="auth in rotation")
             for target in LOGIN_SPELLINGS:
                 # Spent again right before each spelling: the budget refills one token a
                 # second, and a refill is not a bypass.
@@ -117,7 +118,7 @@ class TestAccessLog:
             time.sleep(0.2)
             return log.exists() and "RouterName" in log.read_text()
 
-        assert eventually(logged, timeout=10)
+        eventually(logged, within=10, what="the request's access log line")
         assert secret not in log.read_text()
 
 

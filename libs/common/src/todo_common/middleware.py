@@ -79,7 +79,7 @@ def _has_encoded_reserved_character(scope: Scope) -> bool:
 
 
 def _strip_trailing_slash(scope: Scope) -> None:
-    # API.md: `/api/v1/todos/` answers like `/api/v1/todos`, without a redirect.
+    # docs/api.md: `/api/v1/todos/` answers like `/api/v1/todos`, without a redirect.
     path: str = scope["path"]
     if len(path) > 1 and path.endswith("/"):
         scope["path"] = path.rstrip("/") or "/"

@@ -24,7 +24,7 @@ def email_key(email: str) -> str:
 
 
 def _lower_case(email: str) -> str:
-    # API.md: emails compare case-insensitively; accounts store them in lower case, and
+    # docs/api.md: emails compare case-insensitively; accounts store them in lower case, and
     # are compared by `email_key`, which must fit its column too (NFKC can lengthen text).
     lowered = email.lower()
     if len(lowered) > MAX_EMAIL_LENGTH or len(email_key(lowered)) > MAX_EMAIL_LENGTH:
@@ -35,7 +35,6 @@ def _lower_case(email: str) -> str:
 Email = Annotated[EmailStr, AfterValidator(_lower_case)]
 # Length only: any character may be part of a password (OWASP: no composition rules).
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-Name = PersonName
 
 
 class AccountCreate(BaseModel):
@@ -43,7 +42,7 @@ class AccountCreate(BaseModel):
 
     email: Email
     password: Password
-    name: Name
+    name: PersonName
 
 
 class AccountPublic(BaseModel):

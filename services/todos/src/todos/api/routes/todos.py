@@ -7,7 +7,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 from todo_common.database import SessionDep
 from todo_common.etags import etag_for
 from todo_common.problem import problem_responses
+from todo_common.settings import SettingsDep
 from todos.api.dependencies import ActiveOwner, IdempotencyKey, IfMatch, TodoDep, TodoId
+from todos.core.config import TodosSettings
 from todos.schemas.listing import TodoListQuery
 from todos.schemas.todo import TodoCreate, TodoPage, TodoPublic, TodoReplace, TodoUpdate
 from todos.services import creation, listing, todos
@@ -35,6 +37,7 @@ def create_todo(
     response: Response,
     session: SessionDep,
     user: ActiveOwner,
+    settings: SettingsDep[TodosSettings],
     data: TodoCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> TodoPublic:
@@ -44,7 +47,7 @@ def create_todo(
         owner_id=user.user_id,
         data=data,
         idempotency_key=idempotency_key,
-        key_ttl=request.app.state.settings.idempotency_key_ttl,
+        key_ttl=settings.idempotency_key_ttl,
     )
     response.headers["Location"] = str(
         request.url_for("get_todo", todo_id=created.snapshot.todo.id).path
