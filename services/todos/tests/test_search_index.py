@@ -1,5 +1,6 @@
 """migrations/versions/0003_search_indexes.py: `q` can be answered from trigram indexes."""
 
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from todo_common.database import create_db_engine
@@ -8,8 +9,9 @@ from todos.core.config import TodosSettings
 from todos.models import Todo
 
 
-def test_a_search_can_use_the_trigram_indexes(migrated: TodosSettings) -> None:
-    engine = create_db_engine(migrated)
+def test_a_search_can_use_the_trigram_indexes(settings: TodosSettings, client: TestClient) -> None:
+    # `client` has migrated the database.
+    engine = create_db_engine(settings)
     condition = contains_text("plumber", Todo.title, Todo.description)  # type: ignore[arg-type]
     statement = condition.compile(engine, compile_kwargs={"literal_binds": True})
     try:

@@ -53,9 +53,11 @@ def user_deleted(
 
 
 @pytest.fixture
-def rows_of(migrated: TodosSettings) -> Iterator[Callable[[str], dict[str, int]]]:
+def rows_of(
+    settings: TodosSettings, client: TestClient
+) -> Iterator[Callable[[str], dict[str, int]]]:
     """How many todos and idempotency keys an owner has, read from the database."""
-    engine = create_db_engine(migrated)
+    engine = create_db_engine(settings)
 
     def count(owner_id: str) -> dict[str, int]:
         with engine.connect() as connection:
@@ -110,11 +112,11 @@ class TestUserDeleted:
         assert rows_of(str(alice.id)) == {"todo": 0, "idempotency_key": 0}
 
     def test_a_create_in_flight_during_the_deletion_does_not_survive_it(
-        self, client: TestClient, alice: ApiUser, migrated: TodosSettings, rows_of: RowCounter
+        self, client: TestClient, alice: ApiUser, settings: TodosSettings, rows_of: RowCounter
     ) -> None:
         # A create that started before the event holds the owner's lock until it commits;
         # the event waits for it, then erases what it wrote.
-        engine = create_db_engine(migrated)
+        engine = create_db_engine(settings)
         delivered = threading.Event()
         owner_id = uuid.UUID(str(alice.id))
         try:

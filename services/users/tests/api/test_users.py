@@ -192,11 +192,11 @@ class TestUpdateOwnProfile:
 
 class TestDeleteOwnProfile:
     def test_a_registration_racing_the_deletion_cannot_bring_the_profile_back(
-        self, alice: ApiUser, migrated: UsersSettings
+        self, alice: ApiUser, settings: UsersSettings
     ) -> None:
         # user.registered being applied (paused before its commit) while the user deletes
         # their account: the deletion waits for it, then removes what it wrote.
-        engine = create_db_engine(migrated)
+        engine = create_db_engine(settings)
         answers: list[int] = []
         try:
             with Session(engine) as event:
