@@ -636,7 +636,7 @@ class TestTraefikResources:
                 if backend["name"] == ERROR_PAGES_SERVICE
             ),
         ]
-        assert len(references) == 4  # errors, the deny route, both fallbacks
+        assert len(references) == 5  # errors, the encoded-path and deny routes, both fallbacks
         for reference in references:
             assert reference == {
                 "name": ERROR_PAGES_SERVICE,

@@ -103,6 +103,22 @@ class TestActualRequests:
     ) -> None:
         assert cors_headers(client.get("/api/v1/todos", headers=user_headers)) == {}
 
+    @pytest.mark.parametrize("origin", [None, ALLOWED_ORIGINS[0], DISALLOWED_ORIGINS[0]])
+    @pytest.mark.parametrize("path", ["/api/v1/todos", "/no-such-path"])
+    def test_every_answer_varies_on_origin_once(
+        self,
+        client: httpx.Client,
+        user_headers: dict[str, str],
+        origin: str | None,
+        path: str,
+    ) -> None:
+        # What a shared cache keys on: the answer differs by Origin whatever it is.
+        headers = {**user_headers, **({"Origin": origin} if origin else {})}
+        response = client.get(path, headers=headers)
+
+        varies_on = [name.strip().lower() for name in response.headers["vary"].split(",")]
+        assert varies_on.count("origin") == 1, varies_on
+
     @pytest.mark.parametrize("path", ["/no-such-path", "/api/v1/auth/login"])
     def test_an_allowed_origin_can_read_gateway_errors(
         self, client: httpx.Client, path: str

@@ -93,6 +93,13 @@ def run_broken_query(session: SessionDep) -> None:
     session.execute(text("SELECT secret_column FROM todos.no_such_table"))
 
 
+@router.get("/slow-query")
+def run_slow_query(session: SessionDep) -> None:
+    # SET LOCAL stands in for the role default a migration sets (DB_STATEMENT_TIMEOUT_MS).
+    session.execute(text("SET LOCAL statement_timeout = 50"))
+    session.execute(text("SELECT pg_sleep(2)"))
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     with make_client(router) as test_client:
@@ -151,6 +158,25 @@ class TestValidationErrors:
             }
         ]
         assert "admin" not in response.text
+
+    def test_thousands_of_errors_list_fifty_and_count_the_rest(self, client: TestClient) -> None:
+        unknown = {f"key{number}": 1 for number in range(5000)}
+        response = client.post(
+            f"{API_PREFIX}/sign-ups",
+            json={"email": "a@example.com", "password": "x" * 64, **unknown},
+        )
+
+        body = assert_problem(response, 422)
+        assert len(body["errors"]) == 50
+        assert body["errors_omitted"] == 4950
+        assert "(and 4999 more problems)" in body["detail"]
+        assert len(response.content) < 20_000
+
+    def test_a_short_list_has_no_omitted_count(self, client: TestClient) -> None:
+        response = client.post(f"{API_PREFIX}/sign-ups", json={"email": "nope"})
+
+        body = assert_problem(response, 422)
+        assert "errors_omitted" not in body
 
     def test_malformed_json_is_422(self, client: TestClient) -> None:
         response = client.post(
@@ -293,6 +319,14 @@ class TestDatabaseErrors:
         assert_problem(response, 500)
         assert "no_such_table" not in response.text
         assert "secret_column" not in response.text
+
+    def test_a_statement_timeout_is_503_saying_so(self, database_client: TestClient) -> None:
+        response = database_client.get(f"{API_PREFIX}/slow-query")
+
+        body = assert_problem(response, 503)
+        assert "took longer than the service allows" in body["detail"]
+        assert int(response.headers["retry-after"]) >= 1
+        assert "pg_sleep" not in response.text
 
 
 class TestProblemResponses:

@@ -39,6 +39,18 @@ StorableText = AfterValidator(_storable)
 _SPACE_CHARS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPACE = f"[{_SPACE_CHARS}]"
 
+# Characters that show nothing on their own: controls, zero-width and bidi formatting marks,
+# variation selectors, fillers that render blank. Text made of them (or starting or ending
+# with one, which is how a bidi override hides what follows) is refused, so a title or
+# name is always something a reader can see. Written as a regex class fragment for both
+# Python and the published JSON Schema (\uXXXX escapes; characters outside the BMP are not
+# listed, as a JSON Schema regex cannot name them alike).
+_INVISIBLE = (
+    r"\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0"
+)
+_VISIBLE = rf"[^{_SPACE_CHARS}{_INVISIBLE}]"
+
 
 def trimmed_text_schema(max_length: int) -> WithJsonSchema:
     """The published schema of text that is trimmed, then 1 to `max_length` characters long.
@@ -49,9 +61,7 @@ def trimmed_text_schema(max_length: int) -> WithJsonSchema:
     start and end with a visible one, no NUL anywhere.
     """
     middle = max_length - 2
-    pattern = (
-        rf"^{_SPACE}*[^{_SPACE_CHARS}\x00](?:[^\x00]{{0,{middle}}}[^{_SPACE_CHARS}\x00])?{_SPACE}*$"
-    )
+    pattern = rf"^{_SPACE}*{_VISIBLE}(?:[^\x00]{{0,{middle}}}{_VISIBLE})?{_SPACE}*$"
     return WithJsonSchema(
         {
             "type": "string",
@@ -62,9 +72,10 @@ def trimmed_text_schema(max_length: int) -> WithJsonSchema:
 
 
 # The same rules in the published schema, so clients (and schemathesis) can see them:
-# no NUL anywhere, and for required names and titles at least one visible character.
+# no NUL anywhere, and names and titles start and end (whitespace aside) with a visible
+# character.
 PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
-NON_BLANK_TEXT_PATTERN = rf"^[^\x00]*[^\x00{_SPACE_CHARS}][^\x00]*$"
+NON_BLANK_TEXT_PATTERN = rf"^{_SPACE}*{_VISIBLE}(?:[^\x00]*{_VISIBLE})?{_SPACE}*$"
 
 
 # What an RFC 3339 date-time starts with. Pydantic would also read a number, or a string of

@@ -59,6 +59,10 @@ class CommonSettings(BaseSettings):
     # below those limits keeps the pool from handing out dead connections.
     db_pool_recycle_seconds: PositiveInt = 240
     db_connect_timeout_seconds: PositiveInt = 5
+    # The longest one SQL statement of this service may run (0: no limit). Set as the
+    # service role's default by every migration run, so it holds through a transaction
+    # pooler and costs nothing per request (docs/architecture.md, "Database").
+    db_statement_timeout_ms: Annotated[int, Field(ge=0)] = 5000
     # Total time spent retrying a refused connection (a Neon compute waking from zero).
     db_connect_retry_seconds: Annotated[float, Field(ge=0)] = 8.0
 

@@ -14,10 +14,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, delete, select, update
 
 from auth.models import Account, Role
-from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange
+from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange, email_key
 from auth.schemas.events import USER_REGISTERED, UserRegistered
 from auth.services import lockout, refresh_tokens
 from auth.services.errors import AccountUnavailable, EmailTaken, IncorrectPassword
+from auth.services.lockout import LockoutPolicy
 from auth.services.passwords import Passwords
 from todo_common.database import transaction
 from todo_common.events.outbox import publish
@@ -34,7 +35,12 @@ def register_account(
     subscribers: Sequence[str],
 ) -> AccountPublic:
     """A new `user` account, announced as `user.registered` in the same transaction."""
-    account = Account(email=data.email, name=data.name, password_hash=passwords.hash(data.password))
+    account = Account(
+        email=data.email,
+        email_key=email_key(data.email),
+        name=data.name,
+        password_hash=passwords.hash(data.password),
+    )
     if not _insert_if_email_free(session, account):
         raise EmailTaken()
     _announce(session, account, subscribers)
@@ -55,7 +61,11 @@ def ensure_first_admin(
     Safe when several replicas start at once: the unique email lets exactly one insert.
     """
     admin = Account(
-        email=email.lower(), name=name, password_hash=passwords.hash(password), role=Role.ADMIN
+        email=email.lower(),
+        email_key=email_key(email),
+        name=name,
+        password_hash=passwords.hash(password),
+        role=Role.ADMIN,
     )
     with transaction(engine) as session:
         created = _insert_if_email_free(session, admin)
@@ -64,8 +74,9 @@ def ensure_first_admin(
     return created
 
 
-def find_account(session: Session, *, email: str) -> Account | None:
-    return session.exec(select(Account).where(Account.email == email)).first()
+def find_account(session: Session, *, key: str) -> Account | None:
+    """The account whose address has `key` (`email_key`), if any."""
+    return session.exec(select(Account).where(Account.email_key == key)).first()
 
 
 def delete_account(session: Session, *, account_id: uuid.UUID) -> None:
@@ -74,16 +85,30 @@ def delete_account(session: Session, *, account_id: uuid.UUID) -> None:
 
 
 def change_password(
-    engine: Engine, *, account_id: uuid.UUID, change: PasswordChange, passwords: Passwords
+    engine: Engine,
+    *,
+    account_id: uuid.UUID,
+    change: PasswordChange,
+    passwords: Passwords,
+    policy: LockoutPolicy,
 ) -> None:
-    """Replace the password and revoke every refresh token of the account."""
+    """Replace the password and revoke every refresh token of the account.
+
+    A wrong current password is a guess like a failed login: it counts towards the same
+    lockout (per address), so a stolen access token is no unthrottled password oracle.
+    """
     # Transaction boundaries are explicit here so no connection waits on argon2 (see above).
     with transaction(engine) as session:
         account = session.get(Account, account_id)
+        if account is not None:
+            lockout.ensure_not_locked(session, email=account.email_key)
     if account is None or not account.active:
         raise AccountUnavailable()
     matches, _ = passwords.verify(change.current_password, account.password_hash)
     if not matches:
+        # Committed in its own transaction: the 401 that follows must not roll it back.
+        with transaction(engine) as session:
+            lockout.record_failure(session, email=account.email_key, policy=policy)
         raise IncorrectPassword()
     new_hash = passwords.hash(change.new_password)
     with transaction(engine) as session:
@@ -100,7 +125,7 @@ def change_password(
         if changed is None:
             raise IncorrectPassword()
         refresh_tokens.revoke_account_tokens(session, account_id=account_id)
-        lockout.clear_failures(session, email=account.email)
+        lockout.clear_failures(session, email=account.email_key)
 
 
 def _insert_if_email_free(session: Session, account: Account) -> bool:
@@ -109,7 +134,7 @@ def _insert_if_email_free(session: Session, account: Account) -> bool:
     inserted = session.exec(
         insert(Account)
         .values(**account.model_dump())
-        .on_conflict_do_nothing(index_elements=[col(Account.email)])
+        .on_conflict_do_nothing(index_elements=[col(Account.email_key)])
         .returning(col(Account.id))
     ).first()
     return inserted is not None

@@ -6,8 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Header, Path
 
 from todo_common.database import SessionDep
-from todo_common.security.dependencies import CurrentUser
+from todo_common.security.dependencies import CurrentUser, Principal
 from todos.models import Todo
+from todos.services.owners import ensure_active_owner
 from todos.services.todos import get_todo
 
 IfMatch = Annotated[
@@ -36,7 +37,18 @@ TodoId = Annotated[
 ]
 
 
-def get_owned_todo(todo_id: TodoId, session: SessionDep, user: CurrentUser) -> Todo:
+def get_active_owner(user: CurrentUser, session: SessionDep) -> Principal:
+    # One statement per request: a deleted account is refused here (services/owners.py).
+    ensure_active_owner(session, owner_id=user.user_id)
+    return user
+
+
+# The caller, whose account still exists: what every todos route takes instead of
+# CurrentUser.
+ActiveOwner = Annotated[Principal, Depends(get_active_owner)]
+
+
+def get_owned_todo(todo_id: TodoId, session: SessionDep, user: ActiveOwner) -> Todo:
     return get_todo(session, owner_id=user.user_id, todo_id=todo_id)
 
 

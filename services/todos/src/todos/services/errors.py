@@ -1,6 +1,10 @@
 """The todos service's domain errors."""
 
-from todo_common.errors import NotFound, UnprocessableContent
+from todo_common.errors import NotFound, Unauthorized, UnprocessableContent
+
+
+class OwnerDeleted(Unauthorized):
+    default_detail = "This account has been deleted"
 
 
 class TodoNotFound(NotFound):

@@ -13,7 +13,7 @@ from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from todo_common.pagination import decode_cursor, encode_cursor, invalid_cursor
+from todo_common.pagination import cursor_datetime, decode_cursor, encode_cursor, invalid_cursor
 from todo_common.search import contains_text
 from todos.models import Todo
 from todos.schemas.listing import TodoListQuery, TodoSort
@@ -131,12 +131,12 @@ def _position(cursor: str, sort: TodoSort) -> _Position:
     if not isinstance(raw_id, str):
         raise invalid_cursor()
     try:
-        value = datetime.fromisoformat(raw_value) if raw_value is not None else None
         last_id = uuid.UUID(raw_id)
     except ValueError:
         raise invalid_cursor() from None
-    if value is None and sort in _BY_CREATION:
-        raise invalid_cursor()
-    if value is not None and value.tzinfo is None:
-        raise invalid_cursor()
+    if raw_value is None:
+        if sort in _BY_CREATION:
+            raise invalid_cursor()
+        return None, last_id
+    value = cursor_datetime(raw_value)
     return value, last_id

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Path
+from starlette.convertors import StringConvertor, register_url_convertor
 
 UserId = Annotated[
     uuid.UUID,
@@ -12,3 +13,17 @@ UserId = Annotated[
         examples=["0b6f3a52-2c1d-4e8f-a9b7-5d4c3e2f1a00"],
     ),
 ]
+
+
+class _NotMeConvertor(StringConvertor):
+    # Any path segment but `me`: so `/users/me` is only ever the caller's own profile, and
+    # a method it lacks (PUT) is a 405 naming the methods it has, not an attempt to read
+    # "me" as an id (a 403 for users, a 422 for admins). Other non-ids still reach the
+    # handler, which answers 422 as before.
+    regex = "(?!me$)[^/]+"
+
+
+register_url_convertor("not_me", _NotMeConvertor())
+
+# The path of one user: `/{user_id:not_me}` (the OpenAPI document shows `/{user_id}`).
+USER_PATH = "/{user_id:not_me}"

@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy import exists, func, literal
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -49,9 +50,17 @@ def _own_profile(session: Session, principal: Principal) -> Profile:
     auth announces a new account with `user.registered`, but the event may arrive after
     the user's first request: a fresh signup must never see 404.
     """
-    profile = session.get(Profile, principal.user_id)
+    # The tombstone is checked in the same statement: a profile a late event wrote back
+    # after a deletion must not be served.
+    profile = session.exec(
+        select(Profile).where(
+            Profile.id == principal.user_id,
+            ~exists().where(col(DeletedUser.id) == principal.user_id),
+        )
+    ).first()
     if profile is not None:
         return profile
+    _lock_user(session, principal.user_id)
     if _is_deleted(session, principal.user_id):
         raise AccountDeleted()
     if not principal.email:
@@ -113,6 +122,7 @@ def delete_profile(session: Session, *, user_id: uuid.UUID, subscribers: Sequenc
 
 def record_registration(session: Session, *, registered: UserRegistered) -> None:
     """Create the profile auth announced; fill in one made from a token if never edited."""
+    _lock_user(session, registered.user_id)
     if _is_deleted(session, registered.user_id):
         return
     statement = insert(Profile).values(
@@ -146,6 +156,7 @@ def _apply(session: Session, profile: Profile, values: dict[str, object]) -> Pro
 
 def _erase(session: Session, user_id: uuid.UUID, subscribers: Sequence[str]) -> bool:
     """Delete the profile and announce it, once: False if the user was already deleted."""
+    _lock_user(session, user_id)
     # The tombstone goes first: of two concurrent deletions the second waits here for the
     # first to commit, then finds it and announces nothing.
     tombstone = session.exec(
@@ -166,6 +177,24 @@ def _erase(session: Session, user_id: uuid.UUID, subscribers: Sequence[str]) -> 
         subscribers=subscribers,
     )
     return True
+
+
+# The first key of the two-key advisory lock: a namespace for this service's user locks.
+_USER_LOCK_SPACE = 0x75736572  # "user"
+
+
+def _lock_user(session: Session, user_id: uuid.UUID) -> None:
+    """Serialise what creates or deletes `user_id`'s profile until this transaction ends.
+
+    Deletion, the registration event and a profile made from a token each take it, then
+    read the tombstone in a statement of their own, so a registration racing a deletion
+    can never write the profile back after the deletion removed it (READ COMMITTED: a
+    statement that started before the other's commit would not see its rows). Only these
+    rare writes take it; reading a profile checks the tombstone in its own statement.
+    """
+    session.exec(
+        select(func.pg_advisory_xact_lock(_USER_LOCK_SPACE, func.hashtext(literal(str(user_id)))))
+    )
 
 
 def _is_deleted(session: Session, user_id: uuid.UUID) -> bool:

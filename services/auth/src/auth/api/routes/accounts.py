@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from auth.api.dependencies import EngineDep, PasswordsDep
+from auth.api.dependencies import EngineDep, LockoutPolicyDep, PasswordsDep
 from auth.core.config import AuthSettings
 from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange
 from auth.services import accounts
@@ -60,10 +60,21 @@ def register(
 
 
 @router.put(
-    "/password", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 422)
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 422, 429),
 )
 def change_password(
-    change: PasswordChange, user: CurrentUser, engine: EngineDep, passwords: PasswordsDep
+    change: PasswordChange,
+    user: CurrentUser,
+    engine: EngineDep,
+    passwords: PasswordsDep,
+    policy: LockoutPolicyDep,
 ) -> None:
-    """Change your password; every refresh token of your account stops working."""
-    accounts.change_password(engine, account_id=user.user_id, change=change, passwords=passwords)
+    """Change your password; every refresh token of your account stops working.
+
+    Wrong current passwords count towards the same lockout as failed logins (429).
+    """
+    accounts.change_password(
+        engine, account_id=user.user_id, change=change, passwords=passwords, policy=policy
+    )

@@ -7,9 +7,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 from todo_common.database import SessionDep
 from todo_common.etags import etag_for
 from todo_common.problem import problem_responses
-from todo_common.security.dependencies import CurrentUser
 from todo_common.settings import SettingsDep
-from todos.api.dependencies import IdempotencyKey, IfMatch, TodoDep, TodoId
+from todos.api.dependencies import ActiveOwner, IdempotencyKey, IfMatch, TodoDep, TodoId
 from todos.core.config import TodosSettings
 from todos.schemas.listing import TodoListQuery
 from todos.schemas.todo import TodoCreate, TodoPage, TodoPublic, TodoReplace, TodoUpdate
@@ -53,7 +52,7 @@ def _with_etag(response: Response, snapshot: TodoSnapshot) -> TodoPublic:
 # 422 also for a cursor the service did not issue, and for due_after not before due_before.
 @router.get("", responses=problem_responses(401, 422))
 def list_todos(
-    session: SessionDep, user: CurrentUser, query: Annotated[TodoListQuery, Query()]
+    session: SessionDep, user: ActiveOwner, query: Annotated[TodoListQuery, Query()]
 ) -> TodoPage:
     """List your todos, newest first by default, one page at a time."""
     return listing.list_todos(session, owner_id=user.user_id, query=query)
@@ -69,7 +68,7 @@ def create_todo(
     request: Request,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
     settings: SettingsDep[TodosSettings],
     data: TodoCreate,
     idempotency_key: IdempotencyKey = None,
@@ -107,7 +106,7 @@ def replace_todo(
     data: TodoReplace,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
     if_match: IfMatch = None,
 ) -> TodoPublic:
     """Replace a todo; fields you leave out return to their defaults."""
@@ -126,7 +125,7 @@ def update_todo(
     changes: TodoUpdate,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
     if_match: IfMatch = None,
 ) -> TodoPublic:
     """Change some fields of a todo."""
@@ -142,7 +141,7 @@ def update_todo(
     responses=problem_responses(401, 404, 412, 422),
 )
 def delete_todo(
-    todo_id: TodoId, session: SessionDep, user: CurrentUser, if_match: IfMatch = None
+    todo_id: TodoId, session: SessionDep, user: ActiveOwner, if_match: IfMatch = None
 ) -> None:
     """Delete a todo."""
     todos.delete_todo(session, owner_id=user.user_id, todo_id=todo_id, if_match=if_match)

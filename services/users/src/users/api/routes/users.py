@@ -8,7 +8,7 @@ from todo_common.database import SessionDep
 from todo_common.problem import problem_responses
 from todo_common.security.dependencies import AdminUser, CurrentUser
 from todo_common.settings import SettingsDep
-from users.api.dependencies import UserId
+from users.api.dependencies import USER_PATH, UserId
 from users.core.config import UsersSettings
 from users.schemas.listing import ProfileListQuery
 from users.schemas.profile import ProfilePage, ProfilePublic, ProfileReplace, ProfileUpdate
@@ -26,7 +26,7 @@ _PROFILE_ANSWER: dict[int | str, dict[str, Any]] = {
 }
 
 
-# `/me` comes before `/{user_id}`, which would otherwise try to read "me" as an id.
+# `/me` is never read as an id: USER_PATH does not match it.
 
 
 @router.get("/me", responses=_PROFILE_ANSWER | problem_responses(401))
@@ -62,13 +62,13 @@ def list_profiles(
     return listing.list_profiles(session, query=query)
 
 
-@router.get("/{user_id}", responses=problem_responses(401, 403, 404, 422))
+@router.get(USER_PATH, responses=problem_responses(401, 403, 404, 422))
 def read_profile(user_id: UserId, session: SessionDep, user: CurrentUser) -> ProfilePublic:
     """A user's profile: your own, or anyone's for an admin."""
     return profiles.get_profile_for(session, principal=user, user_id=user_id)
 
 
-@router.put("/{user_id}", responses=problem_responses(401, 403, 404, 422))
+@router.put(USER_PATH, responses=problem_responses(401, 403, 404, 422))
 def replace_profile(
     user_id: UserId, data: ProfileReplace, session: SessionDep, admin: AdminUser
 ) -> ProfilePublic:
@@ -76,7 +76,7 @@ def replace_profile(
     return profiles.replace_profile(session, user_id=user_id, data=data)
 
 
-@router.patch("/{user_id}", responses=problem_responses(401, 403, 404, 422))
+@router.patch(USER_PATH, responses=problem_responses(401, 403, 404, 422))
 def update_profile(
     user_id: UserId, changes: ProfileUpdate, session: SessionDep, user: CurrentUser
 ) -> ProfilePublic:
@@ -85,7 +85,7 @@ def update_profile(
 
 
 @router.delete(
-    "/{user_id}",
+    USER_PATH,
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 422),
 )
