@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e lint format clean bench
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-bench lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ run: install ## Start the platform locally (embedded PostgreSQL unless DATABASE_
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py tests
+	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py scripts/bench tests
 
 format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
@@ -58,10 +58,19 @@ test-e2e: install ## End to end through the real Traefik gateway, on the stack `
 test-integration: install ## Services as real processes: events between them, auth tokens verified by todos
 	$(PYTEST) tests/integration
 
-test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e ## Everything CI runs: lint, then every test suite
+test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-bench ## Everything CI runs: lint, then every test suite
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
 
-bench: install ## Benchmarks: the todos list query at a million rows
-	$(BIN)/python scripts/bench/todos_listing.py
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-bench.txt
+	@touch $@
+
+bench: $(BENCH_STAMP) ## The platform under load (wrk): req/s, latency, CPU per request; BENCH_QUICK=1 in ~2 min
+	PYTHONPATH=scripts $(BIN)/python -m bench
+
+test-bench: $(BENCH_STAMP) ## The quick bench once: the harness works and no request fails (speed is not asserted)
+	BENCH_QUICK=1 BENCH_REQUIRE_ZERO_ERRORS=1 PYTHONPATH=scripts $(BIN)/python -m bench
