@@ -215,7 +215,9 @@ def prepare(config: BenchConfig, stack: Stack, wrk: Path, folder: Path) -> Bench
     for label, account in accounts.items():
         cursor = seed.deep_cursor(admin_url, account.id, counts[label]) if counts[label] else ""
         owners[label] = seed.Owner(account, counts[label], cursor)
-    read_ids, patch_ids = seed.choose_samples(admin_url, accounts["heavy"].id, folder)
+    read_ids, patch_ids = seed.choose_samples(
+        admin_url, accounts["heavy"].id, counts["heavy"], folder
+    )
     return Bench(config, stack, wrk, folder, admin_url, owners, read_ids, patch_ids)
 
 

@@ -18,9 +18,8 @@ from todos.schemas.listing import TodoSort
 from todos.services.listing import cursor_after
 
 BATCH_ROWS = 100_000
-# Samples written for the Lua scripts: ids to read, and (id, version) pairs to PATCH.
+# The most todos sampled for reads, and as many again for PATCHes.
 READ_SAMPLE = 20_000
-PATCH_SAMPLE = 20_000
 # How deep the deep page starts, as a share of the owner's todos.
 DEEP_SHARE = 0.9
 
@@ -122,22 +121,25 @@ def deep_cursor(admin_url: str, owner: uuid.UUID, count: int) -> str:
     return cursor_after(todo, TodoSort.NEWEST_FIRST)
 
 
-def choose_samples(admin_url: str, owner: uuid.UUID, folder: Path) -> tuple[Path, list[str]]:
+def choose_samples(
+    admin_url: str, owner: uuid.UUID, todos: int, folder: Path
+) -> tuple[Path, list[str]]:
     """Two disjoint random samples of the owner's todos: a file of ids to read, and the ids
     to PATCH (their versions change, so `write_versions` reads them before each run)."""
+    size = min(READ_SAMPLE, todos // 2)
     connection = psycopg2.connect(admin_url)
     try:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id FROM todos.todo WHERE owner_id = %s ORDER BY md5(id::text) LIMIT %s",
-                (str(owner), READ_SAMPLE + PATCH_SAMPLE),
+                (str(owner), 2 * size),
             )
             ids = [str(row[0]) for row in cursor.fetchall()]
     finally:
         connection.close()
     reads = folder / "read-ids.txt"
-    reads.write_text("".join(f"{todo_id}\n" for todo_id in ids[:READ_SAMPLE]))
-    return reads, ids[READ_SAMPLE:]
+    reads.write_text("".join(f"{todo_id}\n" for todo_id in ids[:size]))
+    return reads, ids[size:]
 
 
 def write_versions(admin_url: str, ids: list[str], path: Path) -> Path:
