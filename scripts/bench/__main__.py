@@ -90,7 +90,7 @@ class Bench:
         self, scenario: Scenario, target: str, concurrency: int, variables: dict[str, str]
     ) -> dict[str, Any]:
         roots = self.process_roots(scenario.service)
-        with _admin(self.admin_url) as admin:
+        with _admin(self.admin_url) as admin, self.profiling(scenario, target, concurrency):
             sessions_before = _sessions(admin)
             before = {part: procstat.sample(pid) for part, pid in roots.items()}
             result = run_wrk(
@@ -109,6 +109,33 @@ class Bench:
         return _row(scenario, target, concurrency, self.owners, result, before, after) | {
             "pg_backend_starts": backend_starts
         }
+
+    @contextmanager
+    def profiling(self, scenario: Scenario, target: str, concurrency: int) -> Iterator[None]:
+        """With BENCH_PROFILE=1, py-spy samples the service during the run (collapsed stacks,
+        one file per row, under results/profiles/). Only the thread holding the GIL is
+        sampled, so the shares approximate CPU time, not time spent waiting."""
+        if not self.config.profile:
+            yield
+            return
+        folder = self.config.results_dir / "profiles"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{scenario.label.replace(' ', '-')}-{target}-c{concurrency}.txt"
+        pid = self.stack.processes[scenario.service].pid
+        profiler = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                *("--pid", str(pid), "--rate", "250", "--format", "raw", "--nonblocking", "--gil"),
+                *("--duration", str(self.config.duration_seconds), "--output", str(folder / name)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            yield
+        finally:
+            profiler.wait(timeout=30)
 
 
 def _row(
@@ -283,7 +310,7 @@ def main() -> int:
             stack.stop()
     machine["load_average_after"] = report.load_average()
     written = report.write(rows, machine, config)
-    say(f"wrote {', '.join(str(path.relative_to(ROOT)) for path in written)}")
+    say(f"wrote {', '.join(str(path) for path in written)}")
     if config.publish:
         for path in report.publish(rows, machine, written):
             say(f"updated {path.relative_to(ROOT)}")

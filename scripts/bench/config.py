@@ -33,6 +33,8 @@ class BenchConfig:
     require_zero_errors: bool
     publish: bool
     """Copy the table and chart into docs/ (BENCH_PUBLISH=1)."""
+    profile: bool
+    """Sample the service with py-spy during each run (BENCH_PROFILE=1)."""
 
     @classmethod
     def from_environment(cls) -> BenchConfig:
@@ -60,6 +62,7 @@ class BenchConfig:
             ),
             require_zero_errors=os.environ.get("BENCH_REQUIRE_ZERO_ERRORS", "") == "1",
             publish=os.environ.get("BENCH_PUBLISH", "") == "1",
+            profile=os.environ.get("BENCH_PROFILE", "") == "1",
         )
 
     @property

@@ -13,8 +13,9 @@ import httpx
 import psycopg2
 from jose import jwt
 
-from todos.models import Todo
+from todos.models import Priority
 from todos.schemas.listing import TodoSort
+from todos.schemas.todo import TodoPublic
 from todos.services.listing import cursor_after
 
 BATCH_ROWS = 100_000
@@ -117,8 +118,18 @@ def deep_cursor(admin_url: str, owner: uuid.UUID, count: int) -> str:
         connection.close()
     if row is None:
         raise RuntimeError(f"owner {owner} has fewer todos than expected")
-    todo = Todo(id=row[0], owner_id=owner, title="position", created_at=row[1])
-    return cursor_after(todo, TodoSort.NEWEST_FIRST)
+    todo_id, created_at = row
+    position = TodoPublic(
+        id=todo_id,
+        title="position",
+        description=None,
+        completed=False,
+        priority=Priority.MEDIUM,
+        due_at=None,
+        created_at=created_at,
+        updated_at=created_at,
+    )
+    return cursor_after(position, TodoSort.NEWEST_FIRST)
 
 
 def choose_samples(

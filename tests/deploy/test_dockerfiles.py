@@ -144,6 +144,9 @@ class TestDockerfile:
             '--port \\"${PORT}\\"',
             "--no-access-log",
             "--no-server-header",
+            # The production event loop and HTTP parser (docs/performance.md).
+            "--loop uvloop",
+            "--http httptools",
         ):
             assert flag in command
         assert '\\"${SERVICE}.main:build_app\\"' in command

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from todo_common.database import create_db_engine
+from todo_common.database import connection_slots, create_db_engine, read_only
 from todo_common.gateway_errors import router as gateway_errors_router
 from todo_common.health import router as health_router
 from todo_common.logging import configure_logging
@@ -77,9 +77,14 @@ def create_app(
         lifespan=lifespan,
         # Trailing slashes are stripped by RequestContextMiddleware instead of redirected.
         redirect_slashes=False,
+        # FastAPI's OpenTelemetry hooks check for a configured provider on every request;
+        # none is configured here, so they would cost time and record nothing.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings, model_schema=model_schema)
+    app.state.read_engine = read_only(app.state.engine)
+    app.state.connection_slots = connection_slots(settings)
     app.state.token_verifier = token_verifier or TokenVerifier.from_settings(settings)
 
     for router in routers:

@@ -5,10 +5,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path
 
-from todo_common.database import SessionDep
+from todo_common.database import ReadEngineDep
 from todo_common.security.dependencies import CurrentUser
-from todos.models import Todo
-from todos.services.todos import get_todo
+from todos.services.todos import TodoSnapshot, get_todo
 
 IfMatch = Annotated[
     str | None,
@@ -30,8 +29,8 @@ IdempotencyKey = Annotated[
 TodoId = Annotated[uuid.UUID, Path(description="The todo's id.")]
 
 
-def get_owned_todo(todo_id: TodoId, session: SessionDep, user: CurrentUser) -> Todo:
-    return get_todo(session, owner_id=user.user_id, todo_id=todo_id)
+def get_owned_todo(todo_id: TodoId, reads: ReadEngineDep, user: CurrentUser) -> TodoSnapshot:
+    return get_todo(reads, owner_id=user.user_id, todo_id=todo_id)
 
 
-TodoDep = Annotated[Todo, Depends(get_owned_todo)]
+TodoDep = Annotated[TodoSnapshot, Depends(get_owned_todo)]

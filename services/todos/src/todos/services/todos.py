@@ -2,8 +2,11 @@
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from todo_common.etags import require_match
 from todo_common.tables import utc_now
@@ -20,13 +23,35 @@ class TodoSnapshot:
     version: int
 
     @classmethod
-    def of(cls, todo: Todo) -> "TodoSnapshot":
+    def of(cls, todo: Any) -> "TodoSnapshot":
+        """From a `Todo` or a row of `PUBLIC_COLUMNS`."""
         return cls(todo=TodoPublic.model_validate(todo), version=todo.version)
 
 
-def get_todo(session: Session, *, owner_id: uuid.UUID, todo_id: uuid.UUID) -> Todo:
-    """The caller's todo; another user's todo is "not found", so ids reveal nothing."""
-    return _owned_todo(session, owner_id=owner_id, todo_id=todo_id, for_update=False)
+# What a read selects: the columns a client sees and the version, no ORM objects (a Core
+# row costs a fraction of loading an entity into the session).
+PUBLIC_COLUMNS = (
+    *(getattr(Todo, name) for name in TodoPublic.model_fields),
+    Todo.version,
+)
+
+
+# Built once: the statement (and its cache key) is the same for every request.
+_ONE_TODO = sa.select(*PUBLIC_COLUMNS).where(
+    col(Todo.id) == sa.bindparam("todo_id"), col(Todo.owner_id) == sa.bindparam("owner_id")
+)
+
+
+def get_todo(reads: Engine, *, owner_id: uuid.UUID, todo_id: uuid.UUID) -> TodoSnapshot:
+    """The caller's todo; another user's todo is "not found", so ids reveal nothing.
+
+    One SELECT on the autocommit engine (`todo_common.database.read_only`).
+    """
+    with reads.connect() as connection:
+        row = connection.execute(_ONE_TODO, {"todo_id": todo_id, "owner_id": owner_id}).first()
+    if row is None:
+        raise TodoNotFound()
+    return TodoSnapshot.of(row)
 
 
 def insert_todo(session: Session, *, owner_id: uuid.UUID, data: TodoCreate) -> Todo:
