@@ -51,6 +51,18 @@ function M.remember_etag(etags, headers, body)
   end
 end
 
+-- wrk.format uses the headers it is given instead of wrk.headers, not on top of them.
+function M.with_headers(extra)
+  local headers = {}
+  for name, value in pairs(wrk.headers) do
+    headers[name] = value
+  end
+  for name, value in pairs(extra) do
+    headers[name] = value
+  end
+  return headers
+end
+
 -- The summary the harness parses: one line, after a marker.
 function M.done(summary, latency, requests)
   local errors = summary.errors

@@ -30,12 +30,12 @@ function request()
   elseif roll <= 80 then
     counter = counter + 1
     local body = string.format('{"title":"Mixed load todo %d"}', counter)
-    return wrk.format("POST", prefix, { ["Content-Type"] = "application/json" }, body)
+    return wrk.format("POST", prefix, common.with_headers({ ["Content-Type"] = "application/json" }), body)
   elseif roll <= 90 then
     next_patch = next_patch % #patch_ids + 1
     local id = patch_ids[next_patch]
     return wrk.format("PATCH", prefix .. "/" .. id,
-      { ["Content-Type"] = "application/json", ["If-Match"] = etags[id] },
+      common.with_headers({ ["Content-Type"] = "application/json", ["If-Match"] = etags[id] }),
       string.format('{"priority":"%s"}', next_patch % 2 == 0 and "low" or "high"))
   end
   return wrk.format("GET", list_path)

@@ -25,7 +25,7 @@ function request()
   next_index = next_index % #ids + 1
   local id = ids[next_index]
   local body = string.format('{"completed":%s}', next_index % 2 == 0 and "true" or "false")
-  return wrk.format("PATCH", prefix .. "/" .. id, { ["If-Match"] = etags[id] }, body)
+  return wrk.format("PATCH", prefix .. "/" .. id, common.with_headers({ ["If-Match"] = etags[id] }), body)
 end
 
 function response(status, headers, body)
