@@ -54,11 +54,20 @@ def get_todo(reads: Engine, *, owner_id: uuid.UUID, todo_id: uuid.UUID) -> TodoS
     return TodoSnapshot.of(row)
 
 
-def insert_todo(session: Session, *, owner_id: uuid.UUID, data: TodoCreate) -> Todo:
-    todo = Todo(owner_id=owner_id, **data.model_dump())
-    session.add(todo)
-    session.flush()
-    return todo
+def insert_todo(session: Session, *, owner_id: uuid.UUID, data: TodoCreate) -> TodoSnapshot:
+    # A Core INSERT of the values the client sees: nothing is read back, so the ORM's unit
+    # of work (an entity, its identity map, a flush) would be cost without use.
+    now = utc_now()
+    values = {
+        "id": uuid.uuid4(),
+        "owner_id": owner_id,
+        **data.model_dump(),
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    session.execute(sa.insert(Todo).values(values))
+    return TodoSnapshot(TodoPublic.model_validate(values), version=1)
 
 
 def replace_todo(
