@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlalchemy import Connection, Engine, Row, Select, tuple_
 from sqlmodel import col
 
@@ -22,6 +23,10 @@ from todos.services.todos import PUBLIC_COLUMNS
 
 _DESCENDING = {TodoSort.NEWEST_FIRST, TodoSort.DUE_LATEST}
 _BY_CREATION = {TodoSort.NEWEST_FIRST, TodoSort.OLDEST_FIRST}
+
+# A page's items validated in one call from plain dicts: several times cheaper than one
+# from-attributes validation per row.
+_ITEMS = TypeAdapter(list[TodoPublic])
 
 # Where a page ends: the sort key of its last todo (None for an undated one) and its id.
 _Position = tuple[datetime | None, uuid.UUID]
@@ -40,9 +45,10 @@ def list_todos(reads: Engine, *, owner_id: uuid.UUID, query: TodoListQuery) -> T
         else:
             rows = _due_ordered_rows(connection, base, query.sort, position, wanted)
 
-    items = [TodoPublic.model_validate(row) for row in rows[: query.limit]]
+    items = _ITEMS.validate_python([row._asdict() for row in rows[: query.limit]])
     has_more = len(rows) > query.limit
-    return TodoPage(
+    # Both parts are validated already: construct, do not validate the page again.
+    return TodoPage.model_construct(
         items=items,
         next_cursor=cursor_after(items[-1], query.sort) if has_more else None,
     )
