@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-bench lint format clean bench
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-bench k8s-gateway lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ run: install ## Start the platform locally (embedded PostgreSQL unless DATABASE_
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py scripts/bench tests
+	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py scripts/k8s_gateway.py scripts/bench tests
 
 format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
@@ -46,10 +46,10 @@ test-services: install ## Each service's tests, on a real PostgreSQL
 		$(PYTEST) services/$$service/tests; \
 	done
 
-test-deploy: install ## Dockerfiles, compose and the rendered k8s overlays (routes vs the real traefik)
+test-deploy: install ## Dockerfiles, compose and the rendered k8s overlays (offline checks)
 	$(PYTEST) tests/deploy
 
-test-gateway: install ## The gateway configuration: files parse, every router has its middlewares
+test-gateway: install ## The gateway configuration, as the real traefik loads it; k8s/base/gateway not stale
 	$(PYTEST) tests/gateway
 
 test-e2e: install ## End to end through the real Traefik gateway, on the stack `make run` starts
@@ -58,7 +58,13 @@ test-e2e: install ## End to end through the real Traefik gateway, on the stack `
 test-integration: install ## Services as real processes: events between them, auth tokens verified by todos
 	$(PYTEST) tests/integration
 
-test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-bench ## Everything CI runs: lint, then every test suite
+test-cluster: install ## Both overlays deployed into a real kube-apiserver (scripts/install_kubernetes.sh)
+	$(PYTEST) tests/cluster
+
+k8s-gateway: install ## Regenerate k8s/base/gateway/ from gateway/dynamic.yml (with the real traefik)
+	$(BIN)/python scripts/k8s_gateway.py
+
+test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-bench ## Everything CI runs: lint, then every test suite
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
