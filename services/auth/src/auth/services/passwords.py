@@ -3,6 +3,7 @@
 import secrets
 import threading
 
+import anyio
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -19,6 +20,10 @@ class Passwords:
             (Argon2Hasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=1),)
         )
         self._slots = threading.BoundedSemaphore(concurrency)
+        # The same bound for requests, taken on the event loop before a route takes a
+        # worker thread (auth.api.dependencies.HashingTurn): a burst of logins then waits
+        # without holding the threads every other request (and /readyz) needs.
+        self.turns = anyio.Semaphore(concurrency, fast_acquire=True)
         # Verified when an account does not exist, so that answer costs the same work.
         self._dummy_hash = self.hash(secrets.token_urlsafe(16))
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from auth.api.dependencies import EngineDep, PasswordsDep, SettingsDep
+from auth.api.dependencies import EngineDep, HashingTurn, PasswordsDep, SettingsDep
 from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange
 from auth.services import accounts
 from todo_common.database import SessionDep
@@ -17,6 +17,7 @@ router = APIRouter(tags=["accounts"])
 )
 def register(
     data: AccountCreate,
+    _turn: HashingTurn,
     request: Request,
     response: Response,
     session: SessionDep,
@@ -39,7 +40,11 @@ def register(
     "/password", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 422)
 )
 def change_password(
-    change: PasswordChange, user: CurrentUser, engine: EngineDep, passwords: PasswordsDep
+    change: PasswordChange,
+    user: CurrentUser,
+    _turn: HashingTurn,
+    engine: EngineDep,
+    passwords: PasswordsDep,
 ) -> None:
     """Change your password; every refresh token of your account stops working."""
     accounts.change_password(engine, account_id=user.user_id, change=change, passwords=passwords)

@@ -7,6 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from auth.api.dependencies import (
     EngineDep,
+    HashingTurn,
     LockoutPolicyDep,
     PasswordsDep,
     TokenIssuerDep,
@@ -26,6 +27,7 @@ def login(
     passwords: PasswordsDep,
     policy: LockoutPolicyDep,
     issuer: TokenIssuerDep,
+    _turn: HashingTurn,
 ) -> TokenPair:
     """Exchange email (as `username`) and password for an access and a refresh token."""
     return sessions.log_in(
