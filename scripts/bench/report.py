@@ -39,7 +39,7 @@ def machine() -> dict[str, Any]:
         "memory_gib": round(memory_kib / 1024 / 1024, 1),
         "kernel": platform.release(),
         "python": platform.python_version(),
-        "wrk": _version(["wrk", "-v"]),
+        "wrk": " ".join(_version(["wrk", "-v"]).split()[:2]),
         "traefik": _version([traefik, "version"]) if traefik else "from scripts/install_traefik.sh",
         "load_average_before": load_average(),
     }
