@@ -19,3 +19,7 @@ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role')
 ALTER ROLE :"role" LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD :'password';
 GRANT CONNECT ON DATABASE :"database" TO :"role";
 CREATE SCHEMA IF NOT EXISTS :"role" AUTHORIZATION :"role";
+-- pg_trgm for the search indexes, in a schema every service may use but not write.
+CREATE SCHEMA IF NOT EXISTS extensions;
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions;
+GRANT USAGE ON SCHEMA extensions TO :"role";

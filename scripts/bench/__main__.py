@@ -21,9 +21,10 @@ from bench.load import LoadResult, run_wrk
 from bench.scenarios import TODOS, Scenario, all_scenarios
 from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
-from devstack.services import PLATFORM_SERVICES, Service
+from devstack.services import Service
 from devstack.stack import Stack, StackSettings
 from todo_common.embedded_postgres import free_port
+from todo_common.platform import SERVICES
 
 # All load comes from one address: the gateway's per-client limit on /login would turn
 # the login scenario into a test of the limiter.
@@ -212,10 +213,10 @@ def _free_ports(count: int) -> list[int]:
 
 
 def make_stack(folder: Path) -> Stack:
-    ports = _free_ports(len(PLATFORM_SERVICES) + 4)
+    ports = _free_ports(len(SERVICES) + 4)
     settings = StackSettings(
         data_dir=folder,
-        running=[Service(name, port) for name, port in zip(PLATFORM_SERVICES, ports, strict=False)],
+        running=[Service(name, port) for name, port in zip(SERVICES, ports, strict=False)],
         gateway=GatewayPorts(web=ports[-4], tls=ports[-3], ops=ports[-2]),
         postgres_port=ports[-1],
         environment=UNLIMITED_GATEWAY,

@@ -3,8 +3,9 @@
 import httpx
 import pytest
 
-from tests.e2e.assertions import assert_problem, cors_headers
+from tests.e2e.assertions import cors_headers
 from tests.e2e.conftest import ALLOWED_ORIGINS
+from todo_common.testing.assertions import assert_problem
 
 DISALLOWED_ORIGINS = [
     "https://evil.example.com",
@@ -101,6 +102,22 @@ class TestActualRequests:
         self, client: httpx.Client, user_headers: dict[str, str]
     ) -> None:
         assert cors_headers(client.get("/api/v1/todos", headers=user_headers)) == {}
+
+    @pytest.mark.parametrize("origin", [None, ALLOWED_ORIGINS[0], DISALLOWED_ORIGINS[0]])
+    @pytest.mark.parametrize("path", ["/api/v1/todos", "/no-such-path"])
+    def test_every_answer_varies_on_origin_once(
+        self,
+        client: httpx.Client,
+        user_headers: dict[str, str],
+        origin: str | None,
+        path: str,
+    ) -> None:
+        # What a shared cache keys on: the answer differs by Origin whatever it is.
+        headers = {**user_headers, **({"Origin": origin} if origin else {})}
+        response = client.get(path, headers=headers)
+
+        varies_on = [name.strip().lower() for name in response.headers["vary"].split(",")]
+        assert varies_on.count("origin") == 1, varies_on
 
     @pytest.mark.parametrize("path", ["/no-such-path", "/api/v1/auth/login"])
     def test_an_allowed_origin_can_read_gateway_errors(

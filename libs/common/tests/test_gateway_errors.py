@@ -78,3 +78,29 @@ class TestRenderGatewayError:
         document = client.get("/api/v1/widgets/openapi.json").json()
 
         assert not any(path.startswith("/gateway-errors") for path in document["paths"])
+
+
+class TestClientSentReplacedPath:
+    def test_only_the_gateways_own_replaced_path_is_read(self, client: TestClient) -> None:
+        # Traefik appends its X-Replaced-Path after any the client sent.
+        response = client.get(
+            "/gateway-errors/404",
+            headers=[
+                ("X-Replaced-Path", "/you-have-been-hacked"),
+                ("X-Replaced-Path", "/api/v1/nothing"),
+            ],
+        )
+
+        body = response.json()
+        assert body["instance"] == "/api/v1/nothing"
+        assert "hacked" not in body["detail"]
+
+    def test_an_encoded_path_is_a_404_saying_why(self, client: TestClient) -> None:
+        response = client.get(
+            "/gateway-errors/404", headers={"X-Replaced-Path": "/api/v1/auth/login%2F"}
+        )
+
+        assert response.status_code == 404
+        body = response.json()
+        assert body["instance"] == "/api/v1/auth/login%2F"
+        assert "percent-encoded" in body["detail"]

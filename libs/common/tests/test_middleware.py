@@ -110,6 +110,15 @@ class TestRequestId:
         assert response.json()["request_id"] == "boom-1"
 
 
+class TestVaryOrigin:
+    @pytest.mark.parametrize("path", [f"{API_PREFIX}/things", f"{API_PREFIX}/missing", "/crash"])
+    def test_every_answer_varies_on_origin(self, client: TestClient, path: str) -> None:
+        # The gateway's CORS headers depend on Origin: a shared cache must key on it.
+        response = client.get(path, headers={"Origin": "http://localhost:3000"})
+
+        assert response.headers.get_list("vary") == ["Origin"]
+
+
 class TestTrailingSlash:
     def test_is_stripped_without_a_redirect(self, client: TestClient) -> None:
         response = client.get(f"{API_PREFIX}/things/", follow_redirects=False)
@@ -131,6 +140,19 @@ class TestTrailingSlash:
         response = client.get(f"{API_PREFIX}/things/caf%C3%A9%20au%20lait/", follow_redirects=False)
 
         assert response.json() == {"id": "café au lait"}
+
+    @pytest.mark.parametrize("encoded", ["%2F", "%2f", "%3B", "%25", "%3F", "%23", "%40"])
+    def test_an_encoded_reserved_character_is_404_not_decoded_into_a_route(
+        self, client: TestClient, encoded: str
+    ) -> None:
+        # `/things%2F42` would decode to `/things/42`: a spelling no gateway router matched.
+        response = client.get(f"{API_PREFIX}/things{encoded}42", follow_redirects=False)
+
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        body = response.json()
+        assert body["instance"] == f"{API_PREFIX}/things{encoded}42"
+        assert "percent-encoded" in body["detail"]
 
     def test_root_is_left_alone(self, client: TestClient) -> None:
         response = client.get("/", follow_redirects=False)

@@ -89,6 +89,34 @@ class TestRunMigrations:
 
         assert "gizmo" not in tables_in(settings, "users")
 
+    def test_upgrade_sets_the_roles_statement_timeout(
+        self, alembic_config_for: Callable[[str], Config]
+    ) -> None:
+        config = alembic_config_for("users")
+        settings = config.attributes["settings"].model_copy(
+            update={"db_statement_timeout_ms": 1234}
+        )
+        config.attributes["settings"] = settings
+
+        command.upgrade(config, "head")
+        try:
+            # A new session of the role starts with it: through a pooler too.
+            engine = create_db_engine(settings)
+            try:
+                with engine.connect() as connection:
+                    timeout = connection.execute(text("SHOW statement_timeout")).scalar()
+            finally:
+                engine.dispose()
+        finally:
+            command.downgrade(config, "base")
+            config.attributes["settings"] = settings.model_copy(
+                update={"db_statement_timeout_ms": 5000}
+            )
+            command.upgrade(config, "head")
+            command.downgrade(config, "base")
+
+        assert timeout == "1234ms"
+
     def test_offline_mode_writes_sql_for_the_service_schema(
         self, alembic_config_for: Callable[[str], Config], capsys: pytest.CaptureFixture[str]
     ) -> None:

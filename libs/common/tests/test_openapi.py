@@ -112,6 +112,9 @@ class TestTextPatterns:
     def test_non_blank_text_needs_a_visible_character(self, text: str) -> None:
         assert re.fullmatch(NON_BLANK_TEXT_PATTERN, text)
 
-    @pytest.mark.parametrize("text", ["", "   ", "\t\n", "a\x00"])
-    def test_non_blank_text_refuses_blank_or_nul(self, text: str) -> None:
+    @pytest.mark.parametrize(
+        "text",
+        ["", "   ", "\t\n", "a\x00", "\u200b\u202e", " \u2066\u200d ", "\u202eevil", "ok\u200b"],
+    )
+    def test_non_blank_text_refuses_blank_invisible_or_nul(self, text: str) -> None:
         assert not re.fullmatch(NON_BLANK_TEXT_PATTERN, text)

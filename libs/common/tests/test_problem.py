@@ -1,5 +1,5 @@
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import pytest
 from fastapi import APIRouter, HTTPException
@@ -21,11 +21,8 @@ from todo_common.errors import (
     UnprocessableContent,
 )
 from todo_common.problem import PROBLEM_MEDIA_TYPE, problem_responses
+from todo_common.testing.assertions import assert_problem
 
-if TYPE_CHECKING:
-    from httpx2 import Response  # what Starlette's TestClient answers with
-
-PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "request_id"}
 PASSWORD = "correct-horse-battery-staple"
 
 DOMAIN_ERRORS: dict[str, DomainError] = {
@@ -96,19 +93,11 @@ def run_broken_query(session: SessionDep) -> None:
     session.execute(text("SELECT secret_column FROM todos.no_such_table"))
 
 
-def assert_problem(response: "Response", status: int) -> dict[str, Any]:
-    """The RFC 9457 shape every error shares; returns the body for further checks."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
-    body: dict[str, Any] = response.json()
-    assert body.keys() >= PROBLEM_FIELDS
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    assert body["title"]
-    assert body["detail"]
-    assert body["instance"] == response.request.url.path
-    assert body["request_id"] == response.headers["x-request-id"]
-    return body
+@router.get("/slow-query")
+def run_slow_query(session: SessionDep) -> None:
+    # SET LOCAL stands in for the role default a migration sets (DB_STATEMENT_TIMEOUT_MS).
+    session.execute(text("SET LOCAL statement_timeout = 50"))
+    session.execute(text("SELECT pg_sleep(2)"))
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +158,25 @@ class TestValidationErrors:
             }
         ]
         assert "admin" not in response.text
+
+    def test_thousands_of_errors_list_fifty_and_count_the_rest(self, client: TestClient) -> None:
+        unknown = {f"key{number}": 1 for number in range(5000)}
+        response = client.post(
+            f"{API_PREFIX}/sign-ups",
+            json={"email": "a@example.com", "password": "x" * 64, **unknown},
+        )
+
+        body = assert_problem(response, 422)
+        assert len(body["errors"]) == 50
+        assert body["errors_omitted"] == 4950
+        assert "(and 4999 more problems)" in body["detail"]
+        assert len(response.content) < 20_000
+
+    def test_a_short_list_has_no_omitted_count(self, client: TestClient) -> None:
+        response = client.post(f"{API_PREFIX}/sign-ups", json={"email": "nope"})
+
+        body = assert_problem(response, 422)
+        assert "errors_omitted" not in body
 
     def test_malformed_json_is_422(self, client: TestClient) -> None:
         response = client.post(
@@ -311,6 +319,14 @@ class TestDatabaseErrors:
         assert_problem(response, 500)
         assert "no_such_table" not in response.text
         assert "secret_column" not in response.text
+
+    def test_a_statement_timeout_is_503_saying_so(self, database_client: TestClient) -> None:
+        response = database_client.get(f"{API_PREFIX}/slow-query")
+
+        body = assert_problem(response, 503)
+        assert "took longer than the service allows" in body["detail"]
+        assert int(response.headers["retry-after"]) >= 1
+        assert "pg_sleep" not in response.text
 
 
 class TestProblemResponses:

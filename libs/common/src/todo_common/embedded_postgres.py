@@ -196,3 +196,7 @@ def provision_service_role(
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), name)
     )
     cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {} AUTHORIZATION {}").format(name, name))
+    # pg_trgm for the search indexes, in a schema every service may use but not write.
+    cursor.execute("CREATE SCHEMA IF NOT EXISTS extensions")
+    cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions")
+    cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA extensions TO {}").format(name))

@@ -33,6 +33,19 @@ def _storable(value: str) -> str:
 StorableText = AfterValidator(_storable)
 
 
+# Characters that show nothing on their own: controls, zero-width and bidi formatting marks,
+# variation selectors, fillers that render blank. Text made of them (or starting or ending
+# with one, which is how a bidi override hides what follows) is refused, so a title or
+# name is always something a reader can see. Written as a regex class fragment for both
+# Python and the published JSON Schema (\uXXXX escapes; characters outside the BMP are not
+# listed, as a JSON Schema regex cannot name them alike).
+_INVISIBLE = (
+    r"\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0"
+)
+_VISIBLE = rf"[^\s{_INVISIBLE}]"
+
+
 def trimmed_text_schema(max_length: int) -> WithJsonSchema:
     """The published schema of text that is trimmed, then 1 to `max_length` characters long.
 
@@ -42,7 +55,7 @@ def trimmed_text_schema(max_length: int) -> WithJsonSchema:
     start and end with a visible one, no NUL anywhere.
     """
     middle = max_length - 2
-    pattern = rf"^\s*[^\s\x00](?:[^\x00]{{0,{middle}}}[^\s\x00])?\s*$"
+    pattern = rf"^\s*{_VISIBLE}(?:[^\x00]{{0,{middle}}}{_VISIBLE})?\s*$"
     return WithJsonSchema(
         {
             "type": "string",
@@ -53,9 +66,10 @@ def trimmed_text_schema(max_length: int) -> WithJsonSchema:
 
 
 # The same rules in the published schema, so clients (and schemathesis) can see them:
-# no NUL anywhere, and for required names and titles at least one visible character.
+# no NUL anywhere, and names and titles start and end (whitespace aside) with a visible
+# character.
 PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
-NON_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
+NON_BLANK_TEXT_PATTERN = rf"^\s*{_VISIBLE}(?:[^\x00]*{_VISIBLE})?\s*$"
 
 
 # What an RFC 3339 date-time starts with. Pydantic would also read a number, or a string of
@@ -76,7 +90,7 @@ def _to_utc(value: datetime) -> datetime:
         raise ValueError("is out of the supported date range") from None
 
 
-# API.md: timestamps carry a timezone and are answered in UTC.
+# docs/api.md: timestamps carry a timezone and are answered in UTC.
 UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_to_utc)]
 
 
@@ -113,13 +127,17 @@ class _NotNull:
 NotNull = _NotNull()
 
 
-# API.md: a person's name is 1 to 100 characters after trimming (auth's accounts, users'
+# docs/api.md: a person's name is 1 to 100 characters after trimming (auth's accounts, users'
 # profiles).
+PERSON_NAME_MAX_LENGTH = 100
 PersonName = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=NON_BLANK_TEXT_PATTERN
+        strip_whitespace=True,
+        min_length=1,
+        max_length=PERSON_NAME_MAX_LENGTH,
+        pattern=NON_BLANK_TEXT_PATTERN,
     ),
-    trimmed_text_schema(100),
+    trimmed_text_schema(PERSON_NAME_MAX_LENGTH),
     StorableText,
 ]

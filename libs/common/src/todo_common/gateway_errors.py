@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Path, Query, Request
 
 from todo_common.problem import ProblemResponse, problem_response
+from todo_common.request_context import ENCODED_PATH_HINT
 
 GATEWAY_ERRORS_PATH = "/gateway-errors"
 
@@ -57,10 +58,14 @@ def render_gateway_error(
 
 
 def _original_path(request: Request, url: str | None) -> str:
-    # `url` from the errors middleware; X-Replaced-Path from the catch-all router.
+    # `url` from the errors middleware; X-Replaced-Path from the catch-all router. Traefik
+    # appends its X-Replaced-Path after any the client sent (the gateway also deletes
+    # those), so only the last one is the gateway's.
     if url:
         return (urlsplit(url).path or "/")[:_MAX_INSTANCE_LENGTH]
-    return (request.headers.get("x-replaced-path") or request.url.path)[:_MAX_INSTANCE_LENGTH]
+    replaced = request.headers.getlist("x-replaced-path")
+    path = replaced[-1] if replaced else request.url.path
+    return path[:_MAX_INSTANCE_LENGTH]
 
 
 def _service_name(path: str) -> str | None:
@@ -82,6 +87,8 @@ def _detail(status: int, path: str, max_body_bytes: int | None) -> str:
     service = _service_name(path)
     the_service = f"The {service} service" if service else "The service"
     match status:
+        case HTTPStatus.NOT_FOUND if "%" in path:
+            return f"No API route matches {path}: {ENCODED_PATH_HINT}"
         case HTTPStatus.NOT_FOUND:
             return f"No API route matches {path}"
         case HTTPStatus.REQUEST_ENTITY_TOO_LARGE:

@@ -1,16 +1,23 @@
 """The outermost request middleware: request id, access log, path normalisation, last-resort 500."""
 
 import logging
+import re
 import time
+from http import HTTPStatus
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_common.problem import unexpected_error_response
-from todo_common.request_context import choose_request_id, request_id_var
+from todo_common.problem import problem_response, unexpected_error_response
+from todo_common.request_context import ENCODED_PATH_HINT, choose_request_id, request_id_var
 
 access_logger = logging.getLogger("todo.access")
+
+# A percent-encoded reserved character (RFC 3986 2.2) or `%` itself: what Traefik's
+# routing keeps encoded and uvicorn decodes, so `/login%2F` would reach the `/login`
+# handler under a spelling the gateway's routers never matched (docs/architecture.md).
+_ENCODED_RESERVED = re.compile(rb"%(?:2[13-9A-Ca-cFf]|3[AaBbDdFf]|40|5[BbDd])")
 
 
 class RequestContextMiddleware:
@@ -24,6 +31,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
 
+        encoded = _has_encoded_reserved_character(scope)
         _strip_trailing_slash(scope)
         headers = dict(scope["headers"])
         request_id = choose_request_id(_decode(headers.get(b"x-request-id")))
@@ -35,10 +43,23 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                _vary_on_origin(headers)
             await send(message)
 
         try:
+            if encoded:
+                # As sent: the decoded form is what must not be acted on. A 404, as for any
+                # path no route has (and what every operation with a path documents).
+                raw_path = scope["raw_path"].decode("latin-1")
+                response = problem_response(
+                    HTTPStatus.NOT_FOUND,
+                    f"No API route matches {raw_path}: {ENCODED_PATH_HINT}",
+                    instance=raw_path,
+                )
+                await response(scope, receive, send_with_request_id)
+                return
             await self.app(scope, receive, send_with_request_id)
         except Exception as error:
             # Anything no handler caught: log it with the request id, answer a bare 500.
@@ -51,12 +72,28 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
+def _has_encoded_reserved_character(scope: Scope) -> bool:
+    raw_path: bytes = scope.get("raw_path") or b""
+    # The common case costs one byte search.
+    return b"%" in raw_path and _ENCODED_RESERVED.search(raw_path) is not None
+
+
 def _strip_trailing_slash(scope: Scope) -> None:
-    # API.md: `/api/v1/todos/` answers like `/api/v1/todos`, without a redirect.
+    # docs/api.md: `/api/v1/todos/` answers like `/api/v1/todos`, without a redirect.
     path: str = scope["path"]
     if len(path) > 1 and path.endswith("/"):
         scope["path"] = path.rstrip("/") or "/"
         scope["raw_path"] = scope["path"].encode()
+
+
+def _vary_on_origin(headers: MutableHeaders) -> None:
+    # The gateway answers differently by Origin (CORS headers for allowed ones only), so
+    # every answer says so, or a shared cache could hand one origin's answer to another.
+    existing = headers.get("vary")
+    if existing is None:
+        headers["Vary"] = "Origin"
+    elif "origin" not in (token.strip().lower() for token in existing.split(",")):
+        headers["Vary"] = f"{existing}, Origin"
 
 
 def _decode(value: bytes | None) -> str | None:

@@ -1,7 +1,7 @@
 """Alembic's `env.py`, written once: each service's env.py calls `run_migrations`."""
 
 from alembic import context
-from sqlalchemy import MetaData, text
+from sqlalchemy import Connection, MetaData, text
 
 from todo_common.database import create_db_engine
 from todo_common.settings import CommonSettings
@@ -42,6 +42,8 @@ def run_migrations(target_metadata: MetaData, settings: CommonSettings, model_sc
             connection.execute(
                 text("SELECT pg_advisory_lock(hashtext(:schema))"), {"schema": schema}
             )
+            # Building an index on a big table may take longer than a request's statement.
+            connection.execute(text("SET statement_timeout = 0"))
             connection.commit()
             context.configure(
                 connection=connection,
@@ -52,5 +54,16 @@ def run_migrations(target_metadata: MetaData, settings: CommonSettings, model_sc
             with context.begin_transaction():
                 context.run_migrations()
             connection.commit()
+            _set_statement_timeout(connection, settings.db_statement_timeout_ms)
     finally:
         engine.dispose()
+
+
+def _set_statement_timeout(connection: Connection, milliseconds: int) -> None:
+    # A role default, not a per-connection SET: through PgBouncer's transaction mode (Neon's
+    # pooled endpoint) a session SET lands on whichever server connection ran it, while a
+    # role default applies to every server session the pooler opens as this role. New
+    # sessions pick it up; the ones already open keep theirs until they are recycled.
+    # ALTER ROLE takes no bind parameters; the value is a validated int.
+    connection.execute(text(f"ALTER ROLE CURRENT_USER SET statement_timeout = {int(milliseconds)}"))
+    connection.commit()

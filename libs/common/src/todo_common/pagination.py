@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -52,6 +53,24 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     if not isinstance(position, dict):
         raise invalid_cursor()
     return position
+
+
+def cursor_datetime(value: object) -> datetime:
+    """A timezone-aware timestamp read from a decoded cursor, in UTC, or 422.
+
+    A cursor is client input: Python reads offsets up to ±23:59 and years 1 to 9999, while
+    PostgreSQL refuses offsets beyond ±15:59 (a database error, a 500). Converting to UTC
+    here means the database only ever sees a plain UTC timestamp.
+    """
+    if not isinstance(value, str):
+        raise invalid_cursor()
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise invalid_cursor()
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise invalid_cursor() from None
 
 
 def invalid_cursor() -> UnprocessableContent:

@@ -18,6 +18,9 @@ from todo_common.request_context import current_request_id
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# A 422 lists at most this many errors: a body with 60,000 unknown keys must not earn a
+# 5 MB answer. `errors_omitted` says how many more there were.
+MAX_LISTED_ERRORS = 50
 
 
 class ProblemResponse(JSONResponse):
@@ -53,7 +56,11 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     errors: Sequence[Mapping[str, Any]] | None = None,
 ) -> ProblemResponse:
-    """Build a problem+json response; `detail` must be safe to show a client."""
+    """Build a problem+json response; `detail` must be safe to show a client.
+
+    `errors` beyond the first `MAX_LISTED_ERRORS` are left out and counted in
+    `errors_omitted`.
+    """
     request_id = current_request_id()
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -64,7 +71,9 @@ def problem_response(
         "request_id": request_id,
     }
     if errors is not None:
-        body["errors"] = list(errors)
+        body["errors"] = list(errors[:MAX_LISTED_ERRORS])
+        if len(errors) > MAX_LISTED_ERRORS:
+            body["errors_omitted"] = len(errors) - MAX_LISTED_ERRORS
     response_headers = dict(headers or {})
     if request_id:
         response_headers["X-Request-ID"] = request_id
@@ -96,6 +105,8 @@ async def render_problem(request: Request, error: Exception) -> ProblemResponse:
             return _validation_error(instance, error)
         case IntegrityError():
             return _integrity_error(instance, error)
+        case OperationalError() if _is_statement_timeout(error):
+            return _statement_timeout(instance)
         case OperationalError() | PoolTimeoutError():
             return _database_unavailable(instance, error)
         case DBAPIError() if error.connection_invalidated:
@@ -150,6 +161,27 @@ def _database_unavailable(instance: str, error: Exception) -> ProblemResponse:
     return problem_response(
         HTTPStatus.SERVICE_UNAVAILABLE,
         "The database is unavailable; retry shortly",
+        instance=instance,
+        headers={"Retry-After": "2"},
+    )
+
+
+# SQLSTATE query_canceled: the statement ran past DB_STATEMENT_TIMEOUT_MS.
+_QUERY_CANCELED = "57014"
+
+
+def _is_statement_timeout(error: OperationalError) -> bool:
+    return getattr(error.orig, "pgcode", None) == _QUERY_CANCELED
+
+
+def _statement_timeout(instance: str) -> ProblemResponse:
+    # 503, not 422: the request is valid, and the same query can succeed with less load or
+    # less data; not 500: nothing is broken. Retry-After as for any overload.
+    logger.warning("statement timeout")
+    return problem_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "The query took longer than the service allows; narrow it (e.g. a longer search"
+        " text or more filters) or retry later",
         instance=instance,
         headers={"Retry-After": "2"},
     )

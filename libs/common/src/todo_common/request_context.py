@@ -4,6 +4,9 @@ import re
 import uuid
 from contextvars import ContextVar
 
+# Why a path with an encoded reserved character is a 404 (the gateway's and the services').
+ENCODED_PATH_HINT = "no API path holds a percent-encoded reserved character such as %2F"
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # A client's id is echoed into logs and headers, so only a short, plain token is accepted.

@@ -211,6 +211,18 @@ class TestLockout:
 
         assert bob.login().status_code == 200
 
+    def test_a_fullwidth_lookalike_of_the_email_counts_into_the_same_lock(
+        self, alice: AuthUser
+    ) -> None:
+        # NFKC makes fullwidth letters plain: one address, one count.
+        lookalike = "".join(
+            chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() else c for c in alice.email
+        )
+        for _ in range(5):
+            alice.login(WRONG_PASSWORD, username=lookalike)
+
+        assert alice.login().status_code == 429
+
     def test_lock_applies_whatever_the_case_of_the_email(self, alice: AuthUser) -> None:
         fail_logins(alice, 5)
 

@@ -20,7 +20,11 @@ from tests.fixtures import (
 from tests.keys import public_pem
 from todo_common.security.service_tokens import mint_service_token
 from todo_common.security.tokens import mint_token
-from todo_common.testing.assertions import assert_unauthorized, assert_validation_problem
+from todo_common.testing.assertions import (
+    assert_problem,
+    assert_unauthorized,
+    assert_validation_problem,
+)
 from todo_common.testing.harness import TEST_JWT_SECRET, TokenFactory
 from todo_common.testing.tokens import hand_signed, with_claims
 
@@ -64,6 +68,25 @@ class TestChangePassword:
         assert body["detail"] == "Current password is incorrect"
         assert alice.login().status_code == 200
         assert refresh(alice.client, tokens["refresh_token"]).status_code == 200
+
+    def test_wrong_current_passwords_count_into_the_lockout(self, alice: AuthUser) -> None:
+        token = alice.tokens()["access_token"]
+
+        statuses = [change(alice.client, token, "wrong password").status_code for _ in range(5)]
+        locked = change(alice.client, token, alice.password)
+
+        assert statuses == [401] * 5
+        assert_problem(locked, 429)
+        assert int(locked.headers["Retry-After"]) >= 1
+        # The same lock as failed logins: guessing here cannot move on to /login either.
+        assert alice.login().status_code == 429
+
+    def test_failed_logins_lock_the_password_change_too(self, alice: AuthUser) -> None:
+        token = alice.tokens()["access_token"]
+        for _ in range(5):
+            alice.login("wrong password")
+
+        assert_problem(change(alice.client, token, alice.password), 429)
 
     def test_a_second_change_with_the_old_password_is_401(self, alice: AuthUser) -> None:
         token = alice.tokens()["access_token"]

@@ -32,6 +32,8 @@ INVALID_BODIES: list[tuple[dict[str, Any], str]] = [
     ({"name": "   \t "}, "name"),
     ({"name": "x" * 101}, "name"),
     ({"name": "nul\x00inside"}, "name"),
+    # Zero-width and bidi controls only: a name nobody could read.
+    ({"name": "\u200b\u202e\u2066"}, "name"),
     ({"role": "admin"}, "role"),
     ({"id": str(uuid.uuid4())}, "id"),
     ({"created_at": "2030-01-01T00:00:00Z"}, "created_at"),
@@ -79,6 +81,23 @@ class TestRegister:
         body = assert_problem(register(client, email=email), 409)
 
         assert body["detail"] == "An account with this email already exists"
+
+    @pytest.mark.parametrize(
+        "lookalike",
+        [
+            "\uff41\uff44\uff41@example.com",  # fullwidth "ada"
+            "ada@\uff45xample.com",  # a fullwidth "e" in the domain
+            "\u1d2c\u1d30\u1d2c@example.com",  # modifier capitals: NFKC makes them "ADA"
+        ],
+    )
+    def test_a_lookalike_of_a_taken_email_is_409(self, client: TestClient, lookalike: str) -> None:
+        new_user(client, email="ada@example.com")
+
+        response = register(client, email=lookalike)
+
+        # email-validator may refuse some forms outright; never a second account.
+        assert response.status_code in (409, 422), response.text
+        assert assert_problem(response, response.status_code)
 
     def test_concurrent_registrations_of_one_email_create_one_account(
         self, client: TestClient, settings: AuthSettings

@@ -1,14 +1,19 @@
 """`POST /internal/events` of the todos service: `user.deleted` removes the user's todos."""
 
+import threading
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
 
 from tests.fixtures import TODOS, ApiUser
+from todo_common.database import create_db_engine
 from todo_common.events.envelope import EVENTS_PATH
 from todo_common.testing.assertions import (
     assert_problem,
@@ -16,6 +21,16 @@ from todo_common.testing.assertions import (
     assert_validation_problem,
 )
 from todo_common.testing.harness import TokenFactory, mint_service_token
+from todos.core.config import TodosSettings
+from todos.schemas.todo import TodoCreate
+from todos.services import creation
+from todos.services.owners import ensure_active_owner
+
+RowCounter = Callable[[str], dict[str, int]]
+COUNTS = {
+    "todo": text("SELECT count(*) FROM todos.todo WHERE owner_id = :owner"),
+    "idempotency_key": text("SELECT count(*) FROM todos.idempotency_key WHERE owner_id = :owner"),
+}
 
 
 def user_deleted(
@@ -37,41 +52,109 @@ def user_deleted(
     return client.post(EVENTS_PATH, json=envelope, headers={"Authorization": f"Bearer {bearer}"})
 
 
+@pytest.fixture
+def rows_of(
+    settings: TodosSettings, client: TestClient
+) -> Iterator[Callable[[str], dict[str, int]]]:
+    """How many todos and idempotency keys an owner has, read from the database."""
+    engine = create_db_engine(settings)
+
+    def count(owner_id: str) -> dict[str, int]:
+        with engine.connect() as connection:
+            return {
+                name: connection.execute(statement, {"owner": owner_id}).scalar_one()
+                for name, statement in COUNTS.items()
+            }
+
+    yield count
+    engine.dispose()
+
+
 class TestUserDeleted:
     def test_removes_every_todo_of_the_user_and_no_one_elses(
-        self, client: TestClient, alice: ApiUser, bob: ApiUser
+        self, client: TestClient, alice: ApiUser, bob: ApiUser, rows_of: RowCounter
     ) -> None:
         alice.create_todos(*({"title": f"a{index}"} for index in range(3)))
+        alice.request("POST", TODOS, json={"title": "Milk"}, headers={"Idempotency-Key": "k"})
         bobs = bob.create_todos({"title": "b"})
 
         response = user_deleted(client, alice.id)
 
         assert response.status_code == 204
-        assert alice.list_all() == []
+        assert rows_of(str(alice.id)) == {"todo": 0, "idempotency_key": 0}
         assert bob.list_all() == bobs
 
-    def test_forgets_the_users_idempotency_keys(self, client: TestClient, alice: ApiUser) -> None:
-        key = {"Idempotency-Key": "create-once"}
-        first = alice.request("POST", TODOS, json={"title": "Milk"}, headers=key)
+    @pytest.mark.parametrize(
+        ("method", "path", "body"),
+        [
+            ("GET", TODOS, None),
+            ("POST", TODOS, {"title": "after the deletion"}),
+            ("GET", f"{TODOS}/{uuid.uuid4()}", None),
+            ("PATCH", f"{TODOS}/{uuid.uuid4()}", {"title": "x"}),
+            ("DELETE", f"{TODOS}/{uuid.uuid4()}", None),
+        ],
+    )
+    def test_the_deleted_accounts_token_is_refused_at_once(
+        self,
+        client: TestClient,
+        alice: ApiUser,
+        rows_of: RowCounter,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+    ) -> None:
         user_deleted(client, alice.id)
 
-        again = alice.request("POST", TODOS, json={"title": "Milk"}, headers=key)
+        response = alice.request(method, path, json=body)
 
-        assert again.status_code == 201
-        assert "Idempotent-Replayed" not in again.headers
-        assert again.json()["id"] != first.json()["id"]
+        problem = assert_unauthorized(response)
+        assert problem["detail"] == "This account has been deleted"
+        assert rows_of(str(alice.id)) == {"todo": 0, "idempotency_key": 0}
 
-    def test_redelivery_changes_nothing(self, client: TestClient, alice: ApiUser) -> None:
+    def test_a_create_in_flight_during_the_deletion_does_not_survive_it(
+        self, client: TestClient, alice: ApiUser, settings: TodosSettings, rows_of: RowCounter
+    ) -> None:
+        # A create that started before the event holds the owner's lock until it commits;
+        # the event waits for it, then erases what it wrote.
+        engine = create_db_engine(settings)
+        delivered = threading.Event()
+        owner_id = uuid.UUID(str(alice.id))
+        try:
+            # What POST /todos does inside its request transaction, paused before commit.
+            with Session(engine) as request:
+                ensure_active_owner(request, owner_id=owner_id)
+                creation.create_todo(
+                    request,
+                    owner_id=owner_id,
+                    data=TodoCreate(title="in flight"),
+                    idempotency_key="in-flight",
+                    key_ttl=timedelta(hours=1),
+                )
+                delivery = threading.Thread(
+                    target=lambda: (user_deleted(client, alice.id), delivered.set())
+                )
+                delivery.start()
+                # The event waits for the request in flight.
+                assert not delivered.wait(timeout=1)
+                request.commit()
+            delivery.join(timeout=10)
+        finally:
+            engine.dispose()
+
+        assert delivered.is_set()
+        assert rows_of(str(alice.id)) == {"todo": 0, "idempotency_key": 0}
+
+    def test_redelivery_changes_nothing(
+        self, client: TestClient, alice: ApiUser, bob: ApiUser
+    ) -> None:
         event_id = uuid.uuid4()
-        alice.create_todo(title="before")
+        bobs = bob.create_todos({"title": "b"})
         user_deleted(client, alice.id, event_id=event_id)
-        # Whatever exists now was not covered by that event.
-        after = alice.create_todo(title="after")
 
         response = user_deleted(client, alice.id, event_id=event_id)
 
         assert response.status_code == 204
-        assert alice.list_all() == [after]
+        assert bob.list_all() == bobs
 
     def test_user_without_todos_is_acknowledged(self, client: TestClient) -> None:
         assert user_deleted(client, uuid.uuid4()).status_code == 204

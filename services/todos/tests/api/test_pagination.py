@@ -127,6 +127,14 @@ class TestCursorValidation:
             forged_cursor({"sort": "-created_at", "value": "2030-01-01T00:00:00Z", "id": {}}),
             forged_cursor({"sort": "-created_at", "value": "2030-01-01T00:00:00Z", "id": None}),
             forged_cursor({"sort": "-created_at", "value": ["x"], "id": str(uuid.uuid4())}),
+            # Out of range once in UTC.
+            forged_cursor(
+                {
+                    "sort": "-created_at",
+                    "value": "0001-01-01T00:00:00+05:00",
+                    "id": str(uuid.uuid4()),
+                }
+            ),
             "x" * 513,
         ],
     )
@@ -136,6 +144,23 @@ class TestCursorValidation:
         response = alice.request("GET", TODOS, params={"cursor": cursor})
 
         assert_validation_problem(response, "query", "cursor")
+
+    @pytest.mark.parametrize(
+        ("sort", "value"),
+        [("-created_at", "2030-01-01T00:00:00+16:00"), ("due_at", "2030-01-01T00:00:00-23:59")],
+    )
+    def test_an_offset_postgresql_refuses_still_names_a_moment(
+        self, alice: ApiUser, sort: str, value: str
+    ) -> None:
+        # Python reads offsets up to ±23:59, PostgreSQL only to ±15:59: the cursor is read
+        # in UTC, so the database never sees the offset (it used to answer 500).
+        alice.create_todo(due_at="2031-01-01T00:00:00Z")
+        cursor = forged_cursor({"sort": sort, "value": value, "id": str(uuid.uuid4())})
+
+        response = alice.request("GET", TODOS, params={"cursor": cursor, "sort": sort})
+
+        assert response.status_code == 200, response.text
+        assert len(response.json()["items"]) == 1
 
     @pytest.mark.parametrize(
         ("made_for", "used_with"),

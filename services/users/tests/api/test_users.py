@@ -8,16 +8,23 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from tests.fixtures import ME, USERS, ApiUser, registration, send_event, user_path
+from todo_common.database import create_db_engine
+from todo_common.pagination import encode_cursor
 from todo_common.testing.assertions import (
     assert_problem,
     assert_unauthorized,
     assert_validation_problem,
 )
 from todo_common.testing.harness import TokenFactory, mint_service_token
+from users.core.config import UsersSettings
+from users.schemas.events import UserRegistered
+from users.services import profiles
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
+ANY_ID = str(uuid.uuid4())
 MALFORMED_IDS = ["not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g"]
 Outbox = Callable[[], list[dict[str, Any]]]
 
@@ -27,6 +34,9 @@ INVALID_NAMES: list[tuple[dict[str, Any], str]] = [
     ({"name": "   \t "}, "name"),
     ({"name": "x" * 101}, "name"),
     ({"name": "nul\x00inside"}, "name"),
+    # Zero-width and bidi controls only: nothing a reader could see.
+    ({"name": "\u200b\u202e\u2066\u200d"}, "name"),
+    ({"name": " \ufeff\u00ad "}, "name"),
     ({"name": 42}, "name"),
     ({"name": None}, "name"),
     ({"email": "new@example.com"}, "email"),
@@ -181,6 +191,32 @@ class TestUpdateOwnProfile:
 
 
 class TestDeleteOwnProfile:
+    def test_a_registration_racing_the_deletion_cannot_bring_the_profile_back(
+        self, alice: ApiUser, settings: UsersSettings
+    ) -> None:
+        # user.registered being applied (paused before its commit) while the user deletes
+        # their account: the deletion waits for it, then removes what it wrote.
+        engine = create_db_engine(settings)
+        answers: list[int] = []
+        try:
+            with Session(engine) as event:
+                profiles.record_registration(
+                    event, registered=UserRegistered.model_validate(registration(alice.id))
+                )
+                deletion = threading.Thread(
+                    target=lambda: answers.append(alice.request("DELETE", ME).status_code)
+                )
+                deletion.start()
+                deletion.join(timeout=1)
+                assert answers == []  # waiting for the event's transaction
+                event.commit()
+            deletion.join(timeout=10)
+        finally:
+            engine.dispose()
+
+        assert answers == [204]
+        assert_problem(alice.request("GET", ME), 401)
+
     def test_deletes_the_profile_and_announces_it_to_auth_and_todos(
         self, alice: ApiUser, admin: ApiUser, outbox: Outbox
     ) -> None:
@@ -316,9 +352,18 @@ class TestListProfiles:
             ({"limit": "ten"}, ("query", "limit")),
             ({"q": ""}, ("query", "q")),
             ({"q": "a\x00b"}, ("query", "q")),
-            ({"q": "x" * 201}, ("query", "q")),
+            ({"q": "x" * 101}, ("query", "q")),
             ({"cursor": "not-a-cursor"}, ("query", "cursor")),
             ({"cursor": "eyJpZCI6IDV9"}, ("query", "cursor")),
+            # Out of range once in UTC.
+            (
+                {
+                    "cursor": encode_cursor(
+                        {"created_at": "0001-01-01T00:00:00+01:00", "id": ANY_ID}
+                    )
+                },
+                ("query", "cursor"),
+            ),
         ],
         ids=lambda value: str(value)[:30],
     )
@@ -326,6 +371,15 @@ class TestListProfiles:
         self, admin: ApiUser, params: dict[str, Any], loc: tuple[str, ...]
     ) -> None:
         assert_validation_problem(admin.request("GET", USERS, params=params), *loc)
+
+    def test_a_cursor_offset_postgresql_refuses_still_names_a_moment(self, admin: ApiUser) -> None:
+        # Python reads offsets up to ±23:59, PostgreSQL only to ±15:59 (it used to be a 500).
+        cursor = encode_cursor({"created_at": "2000-01-01T00:00:00+16:00", "id": ANY_ID})
+
+        response = admin.request("GET", USERS, params={"cursor": cursor})
+
+        assert response.status_code == 200, response.text
+        assert response.json()["next_cursor"] is None
 
     def test_user_is_403(self, alice: ApiUser) -> None:
         assert_problem(alice.request("GET", USERS), 403)
@@ -384,6 +438,17 @@ class TestReplaceProfile:
         assert after["created_at"] == before["created_at"]
         assert after["updated_at"] > before["updated_at"]
         assert alice.me() == after
+
+    @pytest.mark.parametrize("who", ["alice", "admin"])
+    def test_put_on_me_is_405_not_an_attempt_on_an_id(
+        self, request: pytest.FixtureRequest, who: str
+    ) -> None:
+        caller: ApiUser = request.getfixturevalue(who)
+
+        response = caller.request("PUT", ME, json={"name": "Whoever"})
+
+        assert_problem(response, 405)
+        assert "PUT" not in response.headers["allow"]
 
     def test_name_is_required(self, admin: ApiUser, alice: ApiUser) -> None:
         alice.me()

@@ -24,6 +24,9 @@ class Account(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     # Stored in lower case, so the unique constraint compares addresses case-insensitively.
     email: str = Field(sa_type=sa.String(254), unique=True)
+    # auth.schemas.account.email_key(email): lookalike addresses share it, so it is what
+    # registration and login compare.
+    email_key: str = Field(sa_type=sa.String(254), unique=True)
     name: str = Field(sa_type=sa.String(100))
     password_hash: str = Field(sa_type=sa.String(255))
     role: Role = Field(

@@ -1,5 +1,6 @@
 """What a client sends and receives for an account."""
 
+import unicodedata
 import uuid
 from typing import Annotated
 
@@ -13,10 +14,20 @@ from todo_common.fields import (
 MAX_EMAIL_LENGTH = 254
 
 
+def email_key(email: str) -> str:
+    """What two addresses are compared by: NFKC, case-folded (Unicode's NFKC_Casefold).
+
+    `\uff41lice@example.com` (a fullwidth "a") and `Alice@example.com` look alike and name the same
+    key, so they cannot be two accounts, and one lockout counts for both.
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).casefold())
+
+
 def _lower_case(email: str) -> str:
-    # API.md: emails compare case-insensitively; accounts store them in lower case.
+    # docs/api.md: emails compare case-insensitively; accounts store them in lower case, and
+    # are compared by `email_key`, which must fit its column too (NFKC can lengthen text).
     lowered = email.lower()
-    if len(lowered) > MAX_EMAIL_LENGTH:
+    if len(lowered) > MAX_EMAIL_LENGTH or len(email_key(lowered)) > MAX_EMAIL_LENGTH:
         raise ValueError(f"must be at most {MAX_EMAIL_LENGTH} characters")
     return lowered
 
@@ -24,7 +35,6 @@ def _lower_case(email: str) -> str:
 Email = Annotated[EmailStr, AfterValidator(_lower_case)]
 # Length only: any character may be part of a password (OWASP: no composition rules).
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-Name = PersonName
 
 
 class AccountCreate(BaseModel):
@@ -32,7 +42,7 @@ class AccountCreate(BaseModel):
 
     email: Email
     password: Password
-    name: Name
+    name: PersonName
 
 
 class AccountPublic(BaseModel):

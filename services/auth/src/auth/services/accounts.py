@@ -14,17 +14,17 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, delete, select, update
 
 from auth.models import Account, Role
-from auth.schemas.account import AccountCreate, PasswordChange
+from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange, email_key
+from auth.schemas.events import USER_REGISTERED, UserRegistered
 from auth.services import lockout, refresh_tokens
 from auth.services.errors import AccountUnavailable, EmailTaken, IncorrectPassword
+from auth.services.lockout import LockoutPolicy
 from auth.services.passwords import Passwords
 from todo_common.database import transaction
 from todo_common.events.outbox import publish
 from todo_common.tables import utc_now
 
 logger = logging.getLogger(__name__)
-
-USER_REGISTERED = "user.registered"
 
 
 def register_account(
@@ -33,13 +33,18 @@ def register_account(
     data: AccountCreate,
     passwords: Passwords,
     subscribers: Sequence[str],
-) -> Account:
+) -> AccountPublic:
     """A new `user` account, announced as `user.registered` in the same transaction."""
-    account = Account(email=data.email, name=data.name, password_hash=passwords.hash(data.password))
+    account = Account(
+        email=data.email,
+        email_key=email_key(data.email),
+        name=data.name,
+        password_hash=passwords.hash(data.password),
+    )
     if not _insert_if_email_free(session, account):
         raise EmailTaken()
     _announce(session, account, subscribers)
-    return account
+    return AccountPublic.model_validate(account)
 
 
 def ensure_first_admin(
@@ -56,7 +61,11 @@ def ensure_first_admin(
     Safe when several replicas start at once: the unique email lets exactly one insert.
     """
     admin = Account(
-        email=email.lower(), name=name, password_hash=passwords.hash(password), role=Role.ADMIN
+        email=email.lower(),
+        email_key=email_key(email),
+        name=name,
+        password_hash=passwords.hash(password),
+        role=Role.ADMIN,
     )
     with transaction(engine) as session:
         created = _insert_if_email_free(session, admin)
@@ -65,8 +74,9 @@ def ensure_first_admin(
     return created
 
 
-def find_account(session: Session, *, email: str) -> Account | None:
-    return session.exec(select(Account).where(Account.email == email)).first()
+def find_account(session: Session, *, key: str) -> Account | None:
+    """The account whose address has `key` (`email_key`), if any."""
+    return session.exec(select(Account).where(Account.email_key == key)).first()
 
 
 def delete_account(session: Session, *, account_id: uuid.UUID) -> None:
@@ -75,16 +85,30 @@ def delete_account(session: Session, *, account_id: uuid.UUID) -> None:
 
 
 def change_password(
-    engine: Engine, *, account_id: uuid.UUID, change: PasswordChange, passwords: Passwords
+    engine: Engine,
+    *,
+    account_id: uuid.UUID,
+    change: PasswordChange,
+    passwords: Passwords,
+    policy: LockoutPolicy,
 ) -> None:
-    """Replace the password and revoke every refresh token of the account."""
+    """Replace the password and revoke every refresh token of the account.
+
+    A wrong current password is a guess like a failed login: it counts towards the same
+    lockout (per address), so a stolen access token is no unthrottled password oracle.
+    """
     # Transaction boundaries are explicit here so no connection waits on argon2 (see above).
     with transaction(engine) as session:
         account = session.get(Account, account_id)
+        if account is not None:
+            lockout.ensure_not_locked(session, email=account.email_key)
     if account is None or not account.active:
         raise AccountUnavailable()
     matches, _ = passwords.verify(change.current_password, account.password_hash)
     if not matches:
+        # Committed in its own transaction: the 401 that follows must not roll it back.
+        with transaction(engine) as session:
+            lockout.record_failure(session, email=account.email_key, policy=policy)
         raise IncorrectPassword()
     new_hash = passwords.hash(change.new_password)
     with transaction(engine) as session:
@@ -101,7 +125,7 @@ def change_password(
         if changed is None:
             raise IncorrectPassword()
         refresh_tokens.revoke_account_tokens(session, account_id=account_id)
-        lockout.clear_failures(session, email=account.email)
+        lockout.clear_failures(session, email=account.email_key)
 
 
 def _insert_if_email_free(session: Session, account: Account) -> bool:
@@ -110,7 +134,7 @@ def _insert_if_email_free(session: Session, account: Account) -> bool:
     inserted = session.exec(
         insert(Account)
         .values(**account.model_dump())
-        .on_conflict_do_nothing(index_elements=[col(Account.email)])
+        .on_conflict_do_nothing(index_elements=[col(Account.email_key)])
         .returning(col(Account.id))
     ).first()
     return inserted is not None
@@ -120,11 +144,11 @@ def _announce(session: Session, account: Account, subscribers: Sequence[str]) ->
     publish(
         session,
         event_type=USER_REGISTERED,
-        payload={
-            "user_id": str(account.id),
-            "email": account.email,
-            "name": account.name,
-            "registered_at": account.created_at.isoformat(),
-        },
+        payload=UserRegistered(
+            user_id=account.id,
+            email=account.email,
+            name=account.name,
+            registered_at=account.created_at,
+        ).model_dump(mode="json"),
         subscribers=subscribers,
     )

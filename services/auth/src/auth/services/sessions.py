@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, update
 
 from auth.models import Account
-from auth.schemas.account import MAX_EMAIL_LENGTH
+from auth.schemas.account import MAX_EMAIL_LENGTH, email_key
 from auth.schemas.tokens import TokenPair
 from auth.services import lockout, refresh_tokens
 from auth.services.accounts import find_account
@@ -40,7 +40,7 @@ def log_in(
     with transaction(engine) as session:
         if email is not None:
             lockout.ensure_not_locked(session, email=email)
-            account = find_account(session, email=email)
+            account = find_account(session, key=email)
         else:
             account = None
     matches, upgraded_hash = passwords.verify(
@@ -54,7 +54,7 @@ def log_in(
     if not account.active:
         raise InvalidCredentials()
     with transaction(engine) as session:
-        lockout.clear_failures(session, email=account.email)
+        lockout.clear_failures(session, email=account.email_key)
         if upgraded_hash is not None:
             # The stored hash used other argon2 parameters: keep one made with today's.
             session.exec(
@@ -95,12 +95,12 @@ def _rotate(session: Session, refresh_token: str, issuer: TokenIssuer) -> TokenP
 
 
 def _login_email(username: str) -> str | None:
-    """The address a login names, or None when no account can have it.
+    """The `email_key` of the address a login names, or None when no account can have it.
 
     The form field is free text: what cannot be a stored email (too long, NUL, not
     encodable) is never looked up or counted, and answers like an unknown address.
     """
-    email = username.strip().lower()
+    email = email_key(username.strip().lower())
     if not email or len(email) > MAX_EMAIL_LENGTH or "\x00" in email:
         return None
     try:

@@ -5,8 +5,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path
 
-from todo_common.database import ReadEngineDep
-from todo_common.security.dependencies import CurrentUser
+from todo_common.database import ReadEngineDep, SessionDep
+from todo_common.security.dependencies import CurrentUser, Principal
+from todos.services.owners import ensure_active_owner
 from todos.services.todos import TodoSnapshot, get_todo
 
 IfMatch = Annotated[
@@ -29,7 +30,19 @@ IdempotencyKey = Annotated[
 TodoId = Annotated[uuid.UUID, Path(description="The todo's id.")]
 
 
+def get_active_owner(user: CurrentUser, session: SessionDep) -> Principal:
+    # One statement per request: a deleted account is refused here (services/owners.py).
+    ensure_active_owner(session, owner_id=user.user_id)
+    return user
+
+
+# The caller, whose account still exists: what every todos route takes instead of
+# CurrentUser.
+ActiveOwner = Annotated[Principal, Depends(get_active_owner)]
+
+
 def get_owned_todo(todo_id: TodoId, reads: ReadEngineDep, user: CurrentUser) -> TodoSnapshot:
+    # The owner check runs in the read's own connection (services.todos.get_todo).
     return get_todo(reads, owner_id=user.user_id, todo_id=todo_id)
 
 

@@ -12,6 +12,7 @@ from todo_common.tables import utc_now
 from todos.models import IdempotencyRecord
 from todos.schemas.todo import TodoCreate, TodoPublic
 from todos.services.errors import IdempotencyKeyReused
+from todos.services.owners import refuse_if_deleted
 from todos.services.todos import TodoSnapshot, insert_todo
 
 
@@ -30,6 +31,12 @@ def create_todo(
     idempotency_key: str | None,
     key_ttl: timedelta,
 ) -> CreatedTodo:
+    """A new todo (or the replay of the first create with `idempotency_key`).
+
+    The caller holds the owner's lock (`owners.ensure_active_owner`); the deletion check is
+    repeated here because new rows must never outlive a `user.deleted` (services/owners.py).
+    """
+    refuse_if_deleted(session, owner_id=owner_id)
     if idempotency_key is None:
         return CreatedTodo(insert_todo(session, owner_id=owner_id, data=data), False)
 

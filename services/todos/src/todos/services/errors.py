@@ -1,6 +1,10 @@
 """The todos service's domain errors."""
 
-from todo_common.errors import NotFound, UnprocessableContent
+from todo_common.errors import NotFound, Unauthorized, UnprocessableContent
+
+
+class OwnerDeleted(Unauthorized):
+    default_detail = "This account has been deleted"
 
 
 class TodoNotFound(NotFound):
@@ -14,7 +18,7 @@ class IdempotencyKeyReused(UnprocessableContent):
     )
 
     def __init__(self) -> None:
-        # Every 422 names what is wrong in `errors` (API.md); here it is the header.
+        # Every 422 names what is wrong in `errors` (docs/api.md); here it is the header.
         super().__init__(
             errors=[
                 {

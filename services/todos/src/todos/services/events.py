@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from todo_common.events.consumer import EventHandler
 from todos.schemas.events import USER_DELETED, UserDeleted
-from todos.services.erasure import erase_owner
+from todos.services.owners import erase_owner
 
 
 def handle_user_deleted(session: Session, payload: dict[str, Any]) -> None:

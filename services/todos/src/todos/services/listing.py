@@ -14,11 +14,12 @@ from pydantic import TypeAdapter
 from sqlalchemy import Connection, Engine, Row, Select, tuple_
 from sqlmodel import col
 
-from todo_common.pagination import decode_cursor, encode_cursor, invalid_cursor
+from todo_common.pagination import cursor_datetime, decode_cursor, encode_cursor, invalid_cursor
 from todo_common.search import contains_text
 from todos.models import Todo
 from todos.schemas.listing import TodoListQuery, TodoSort
 from todos.schemas.todo import TodoPage, TodoPublic
+from todos.services.owners import ensure_active_owner
 from todos.services.todos import PUBLIC_COLUMNS
 
 _DESCENDING = {TodoSort.NEWEST_FIRST, TodoSort.DUE_LATEST}
@@ -39,6 +40,7 @@ def list_todos(reads: Engine, *, owner_id: uuid.UUID, query: TodoListQuery) -> T
     position = _position(query.cursor, query.sort) if query.cursor is not None else None
     wanted = query.limit + 1  # one more than a page tells whether another page follows
     with reads.connect() as connection:
+        ensure_active_owner(connection, owner_id=owner_id)
         if query.sort in _BY_CREATION:
             statement = _dated_run(base, col(Todo.created_at), query.sort, position)
             rows = _fetch(connection, statement, wanted)
@@ -141,12 +143,12 @@ def _position(cursor: str, sort: TodoSort) -> _Position:
     if not isinstance(raw_id, str):
         raise invalid_cursor()
     try:
-        value = datetime.fromisoformat(raw_value) if raw_value is not None else None
         last_id = uuid.UUID(raw_id)
     except ValueError:
         raise invalid_cursor() from None
-    if value is None and sort in _BY_CREATION:
-        raise invalid_cursor()
-    if value is not None and value.tzinfo is None:
-        raise invalid_cursor()
+    if raw_value is None:
+        if sort in _BY_CREATION:
+            raise invalid_cursor()
+        return None, last_id
+    value = cursor_datetime(raw_value)
     return value, last_id

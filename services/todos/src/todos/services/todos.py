@@ -13,6 +13,7 @@ from todo_common.tables import utc_now
 from todos.models import Todo
 from todos.schemas.todo import TodoCreate, TodoPublic, TodoReplace, TodoUpdate
 from todos.services.errors import TodoNotFound
+from todos.services.owners import ensure_active_owner
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def get_todo(reads: Engine, *, owner_id: uuid.UUID, todo_id: uuid.UUID) -> TodoS
     One SELECT on the autocommit engine (`todo_common.database.read_only`).
     """
     with reads.connect() as connection:
+        ensure_active_owner(connection, owner_id=owner_id)
         row = connection.execute(_ONE_TODO, {"todo_id": todo_id, "owner_id": owner_id}).first()
     if row is None:
         raise TodoNotFound()

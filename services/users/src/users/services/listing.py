@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 
-from todo_common.pagination import decode_cursor, encode_cursor, invalid_cursor
+from todo_common.pagination import cursor_datetime, decode_cursor, encode_cursor, invalid_cursor
 from todo_common.search import contains_text
 from users.models import Profile
 from users.schemas.listing import ProfileListQuery
@@ -47,10 +47,8 @@ def _position(cursor: str) -> tuple[datetime, uuid.UUID]:
     if not isinstance(raw_created_at, str) or not isinstance(raw_id, str):
         raise invalid_cursor()
     try:
-        created_at = datetime.fromisoformat(raw_created_at)
         last_id = uuid.UUID(raw_id)
     except ValueError:
         raise invalid_cursor() from None
-    if created_at.tzinfo is None:
-        raise invalid_cursor()
+    created_at = cursor_datetime(raw_created_at)
     return created_at, last_id

@@ -2,12 +2,14 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from auth.api.dependencies import EngineDep, HashingTurn, PasswordsDep, SettingsDep
+from auth.api.dependencies import EngineDep, HashingTurn, LockoutPolicyDep, PasswordsDep
+from auth.core.config import AuthSettings
 from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange
 from auth.services import accounts
 from todo_common.database import SessionDep
 from todo_common.problem import problem_responses
 from todo_common.security.dependencies import CurrentUser
+from todo_common.settings import SettingsDep
 
 router = APIRouter(tags=["accounts"])
 
@@ -22,7 +24,7 @@ def register(
     response: Response,
     session: SessionDep,
     passwords: PasswordsDep,
-    settings: SettingsDep,
+    settings: SettingsDep[AuthSettings],
 ) -> AccountPublic:
     """Create an account with the `user` role; log in afterwards to get tokens."""
     account = accounts.register_account(
@@ -33,11 +35,13 @@ def register(
     )
     # Profiles are the users service's resource; this is where the new one will be.
     response.headers["Location"] = f"/api/v1/users/{account.id}"
-    return AccountPublic.model_validate(account)
+    return account
 
 
 @router.put(
-    "/password", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 422)
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 422, 429),
 )
 def change_password(
     change: PasswordChange,
@@ -45,6 +49,12 @@ def change_password(
     _turn: HashingTurn,
     engine: EngineDep,
     passwords: PasswordsDep,
+    policy: LockoutPolicyDep,
 ) -> None:
-    """Change your password; every refresh token of your account stops working."""
-    accounts.change_password(engine, account_id=user.user_id, change=change, passwords=passwords)
+    """Change your password; every refresh token of your account stops working.
+
+    Wrong current passwords count towards the same lockout as failed logins (429).
+    """
+    accounts.change_password(
+        engine, account_id=user.user_id, change=change, passwords=passwords, policy=policy
+    )

@@ -8,7 +8,9 @@ from todo_common.database import ReadEngineDep, SessionDep
 from todo_common.etags import etag_for
 from todo_common.problem import problem_responses
 from todo_common.security.dependencies import CurrentUser
-from todos.api.dependencies import IdempotencyKey, IfMatch, TodoDep, TodoId
+from todo_common.settings import SettingsDep
+from todos.api.dependencies import ActiveOwner, IdempotencyKey, IfMatch, TodoDep, TodoId
+from todos.core.config import TodosSettings
 from todos.schemas.listing import TodoListQuery
 from todos.schemas.todo import TodoCreate, TodoPage, TodoPublic, TodoReplace, TodoUpdate
 from todos.services import creation, listing, todos
@@ -35,7 +37,8 @@ def create_todo(
     request: Request,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
+    settings: SettingsDep[TodosSettings],
     data: TodoCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> TodoPublic:
@@ -45,7 +48,7 @@ def create_todo(
         owner_id=user.user_id,
         data=data,
         idempotency_key=idempotency_key,
-        key_ttl=request.app.state.settings.idempotency_key_ttl,
+        key_ttl=settings.idempotency_key_ttl,
     )
     response.headers["Location"] = str(
         request.url_for("get_todo", todo_id=created.snapshot.todo.id).path
@@ -68,7 +71,7 @@ def replace_todo(
     data: TodoReplace,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
     if_match: IfMatch = None,
 ) -> TodoPublic:
     """Replace a todo; fields you leave out return to their defaults."""
@@ -84,7 +87,7 @@ def update_todo(
     changes: TodoUpdate,
     response: Response,
     session: SessionDep,
-    user: CurrentUser,
+    user: ActiveOwner,
     if_match: IfMatch = None,
 ) -> TodoPublic:
     """Change some fields of a todo."""
@@ -100,7 +103,7 @@ def update_todo(
     responses=problem_responses(401, 404, 412, 422),
 )
 def delete_todo(
-    todo_id: TodoId, session: SessionDep, user: CurrentUser, if_match: IfMatch = None
+    todo_id: TodoId, session: SessionDep, user: ActiveOwner, if_match: IfMatch = None
 ) -> None:
     """Delete a todo."""
     todos.delete_todo(session, owner_id=user.user_id, todo_id=todo_id, if_match=if_match)
