@@ -40,7 +40,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     SERVICE=${SERVICE} \
-    PORT=${PORT}
+    PORT=${PORT} \
+    WEB_CONCURRENCY=1
 # No installers in the final image: the base's pip, setuptools and wheel go, and so do the
 # bundled wheels `python -m venv` would install pip from (ensurepip; Debian keeps them in
 # /usr/share/python-wheels). One unprivileged account, uid 10001, the uid the Kubernetes
@@ -65,4 +66,6 @@ EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['PORT'] + '/readyz', timeout=2)"]
 # `exec` makes uvicorn replace the shell as PID 1, so it receives SIGTERM and drains.
-CMD ["/bin/sh", "-c", "exec uvicorn --factory \"${SERVICE}.main:build_app\" --host 0.0.0.0 --port \"${PORT:?set PORT}\" --no-access-log --no-server-header"]
+# uvloop and httptools are uvicorn's fast event loop and HTTP parser (docs/performance.md);
+# the worker count comes from WEB_CONCURRENCY (one per container, docs/operations.md).
+CMD ["/bin/sh", "-c", "exec uvicorn --factory \"${SERVICE}.main:build_app\" --host 0.0.0.0 --port \"${PORT:?set PORT}\" --loop uvloop --http httptools --no-access-log --no-server-header"]

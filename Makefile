@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-containers test-contract k8s-gateway lint format clean bench images compose-up compose-down test-failure test-docs
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-containers test-contract k8s-gateway lint format clean bench images compose-up compose-down test-failure test-docs test-bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ run: install ## Start the platform locally (embedded PostgreSQL unless DATABASE_
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py scripts/k8s_gateway.py tests
+	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py scripts/k8s_gateway.py scripts/bench tests
 
 format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
@@ -78,7 +78,7 @@ test-containers: install ## The compose stack for real: images built, stack up, 
 	trap 'scripts/ci/docker_engine.sh stop $$engine' EXIT; \
 	$(PYTEST) tests/containers
 
-test: lint test-unit test-services test-docs test-integration test-deploy test-gateway test-e2e test-failure test-cluster test-containers test-contract ## Everything CI runs: lint, then every test suite
+test: lint test-unit test-services test-docs test-integration test-deploy test-gateway test-e2e test-failure test-cluster test-containers test-contract test-bench ## Everything CI runs: lint, then every test suite
 
 # The base images compose uses: the official ones, or the stand-ins `make images` built
 # (written by scripts/images.sh; docs/containers.md).
@@ -97,5 +97,14 @@ compose-down: ## Stop the compose stack and remove its containers, network and v
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
 
-bench: install ## Benchmarks: the todos list query at a million rows
-	$(BIN)/python scripts/bench/todos_listing.py
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-bench.txt
+	@touch $@
+
+bench: $(BENCH_STAMP) ## The platform under load (wrk): req/s, latency, CPU per request; BENCH_QUICK=1 in ~2 min
+	PYTHONPATH=scripts $(BIN)/python -m bench
+
+test-bench: $(BENCH_STAMP) ## The quick bench once: the harness works and no request fails (speed is not asserted)
+	BENCH_QUICK=1 BENCH_REQUIRE_ZERO_ERRORS=1 PYTHONPATH=scripts $(BIN)/python -m bench

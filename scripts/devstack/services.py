@@ -73,6 +73,12 @@ def service_process(
             "127.0.0.1",
             "--port",
             str(service.port),
+            # The containers' settings (services/*/Dockerfile): uvicorn's fast event loop and
+            # HTTP parser, and WEB_CONCURRENCY workers (uvicorn reads it; one by default).
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
             "--no-access-log",  # the service writes its own, with request ids
             "--no-server-header",
         ],

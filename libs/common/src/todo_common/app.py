@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from todo_common.database import create_db_engine
+from todo_common.database import connection_slots, create_db_engine, read_only
 from todo_common.gateway_errors import router as gateway_errors_router
 from todo_common.health import DatabaseObserver
 from todo_common.health import router as health_router
@@ -85,9 +85,14 @@ def create_app(
         # operationIds are the handlers' names (`create_todo`), not FastAPI's path-derived
         # ones: client generators name their methods after them, and OpenAPI links use them.
         generate_unique_id_function=lambda route: route.name,
+        # FastAPI's OpenTelemetry hooks check for a configured provider on every request;
+        # none is configured here, so they would cost time and record nothing.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings, model_schema=model_schema)
+    app.state.read_engine = read_only(app.state.engine)
+    app.state.connection_slots = connection_slots(settings)
     app.state.database_observer = DatabaseObserver()
     app.state.database_observer.attach(app.state.engine)
     app.state.draining = Draining()

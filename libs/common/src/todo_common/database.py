@@ -1,13 +1,17 @@
 """The engine, sessions and transactions every service uses (SQLModel on psycopg2, sync)."""
 
 import logging
-from collections.abc import Iterator
+import select
+import time
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import anyio
 import psycopg2
+from anyio import to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from tenacity import (
@@ -37,7 +41,13 @@ def create_db_engine(
     database_url = make_url(url or settings.database_url).set(drivername="postgresql+psycopg2")
     engine = create_engine(
         database_url,
-        pool_pre_ping=True,
+        # No ping on every checkout (a round trip per request): a connection is pinged only
+        # after it sat idle (_ping_after_idle); one that breaks in use invalidates the whole
+        # pool, so the connections opened before a database restart are all replaced.
+        pool_pre_ping=False,
+        # Under light load the same few connections serve everything and the rest age out
+        # (pool_recycle) instead of each being woken in turn.
+        pool_use_lifo=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
@@ -54,6 +64,7 @@ def create_db_engine(
         },
     )
     _retry_refused_connections(engine, settings.db_connect_retry_seconds)
+    _ping_after_idle(engine, settings.db_ping_after_idle_seconds)
     # Tables defined once in common (the outbox) name SHARED_TABLE_SCHEMA; they live in the
     # schema of whichever service uses them.
     schema_map = {SHARED_TABLE_SCHEMA: settings.db_schema}
@@ -81,6 +92,37 @@ def _retry_refused_connections(engine: Engine, budget_seconds: float) -> None:
         return retrying(dialect.loaded_dbapi.connect, *cargs, **cparams)
 
 
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    # A connection that waited in the pool may have been dropped meanwhile. Two checks on
+    # checkout, instead of a ping round trip on every one:
+    # - a server that closes a connection (a restart, PgBouncer or Neon ending it) sends an
+    #   error and/or EOF, so an idle connection with something to read is dead: a zero-
+    #   timeout select() sees that without a round trip;
+    # - a connection idle longer than `idle_seconds` may have been dropped silently (a NAT):
+    #   it is pinged. Busy connections are never idle that long.
+    # Raising DisconnectionError makes the pool open a fresh connection instead.
+    @event.listens_for(engine, "checkin")
+    def remember_checkin(dbapi_connection: Any, connection_record: Any) -> None:
+        connection_record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def check_before_use(dbapi_connection: Any, connection_record: Any, proxy: Any) -> None:
+        checked_in_at = connection_record.info.get("checked_in_at")
+        if checked_in_at is None:
+            return  # just opened
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        if readable:
+            raise exc.DisconnectionError("the server closed this idle connection")
+        if time.monotonic() - checked_in_at < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"idle connection was dropped: {error}") from error
+        if not alive:
+            raise exc.DisconnectionError("idle connection was dropped")
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session inside one transaction: committed on success, rolled back on any error.
@@ -91,14 +133,72 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with transaction(request.app.state.engine) as session:
-        yield session
+# Commits and rollbacks run in threads of their own, never waiting for a thread that a
+# request blocked on the pool holds.
+_FINISHING_THREADS = anyio.CapacityLimiter(64)
+
+
+def connection_slots(settings: CommonSettings) -> anyio.Semaphore:
+    """How many requests may use the database at once: as many as the pool has connections.
+
+    A request waits for a slot here, on the event loop, before any thread of its takes a
+    connection. Without it, threads blocked on an empty pool can hold every worker thread
+    while the requests holding the connections wait for a thread to finish (FastAPI
+    serialises a sync route's answer in a thread before its dependencies exit): a deadlock
+    until the pool timeout. It also means the pool never needs overflow connections, which
+    would be opened and closed again under load (connection churn).
+    """
+    # fast_acquire: a free slot is taken without a trip through the event loop.
+    return anyio.Semaphore(settings.db_pool_size + settings.db_max_overflow, fast_acquire=True)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session inside one transaction: committed after the handler, rolled back on error.
+
+    Async so that opening it (which does no I/O: the connection is taken at the first
+    query) costs no thread hop; the commit runs in a thread.
+    """
+    async with request.app.state.connection_slots:
+        session = Session(request.app.state.engine, expire_on_commit=False)
+        try:
+            yield session
+            await to_thread.run_sync(_commit_and_close, session, limiter=_FINISHING_THREADS)
+        except BaseException:
+            # Shielded: a client that went away must not leave the transaction open.
+            with anyio.CancelScope(shield=True):
+                await to_thread.run_sync(session.close, limiter=_FINISHING_THREADS)
+            raise
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
 
 
 # scope="function" commits before the response is sent, so a failed commit becomes an
 # error response instead of a success the database never kept.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def read_only(engine: Engine) -> Engine:
+    """The engine for reads of one statement: autocommit, so no BEGIN and COMMIT round trips.
+
+    Use it for a read that is one SELECT (one consistent snapshot by itself); reads that
+    must agree with each other or with a write belong in a transaction (`SessionDep`).
+    """
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+async def get_read_engine(request: Request) -> AsyncIterator[Engine]:
+    """The autocommit engine, while this request holds one of the connection slots."""
+    async with request.app.state.connection_slots:
+        yield request.app.state.read_engine
+
+
+# A request takes one slot: SessionDep or ReadEngineDep, not both.
+ReadEngineDep = Annotated[Engine, Depends(get_read_engine, scope="function")]
 
 
 def ping(engine: Engine) -> None:

@@ -52,12 +52,17 @@ class CommonSettings(BaseSettings):
     database_url_direct: str | None = Field(default=None, pattern=r"^postgres(ql)?(\+psycopg2)?://")
     # Defaults to `service_name`, which is also the schema the service's models name.
     db_schema: str = Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    # The pool is sized to the handler thread pool (create_app sets that to pool size plus
+    # overflow). Overflow connections are closed as soon as they are returned, so any
+    # overflow in steady use is connection churn: keep it 0 and size the pool instead.
     db_pool_size: PositiveInt = 10
-    db_max_overflow: Annotated[int, Field(ge=0)] = 10
+    db_max_overflow: Annotated[int, Field(ge=0)] = 0
     db_pool_timeout_seconds: PositiveFloat = 5.0
     # Neon suspends idle computes and PgBouncer drops idle server connections; recycling
     # below those limits keeps the pool from handing out dead connections.
     db_pool_recycle_seconds: PositiveInt = 240
+    # A connection idle in the pool longer than this is pinged before use (a busy one never is).
+    db_ping_after_idle_seconds: Annotated[float, Field(ge=0)] = 2.0
     db_connect_timeout_seconds: PositiveInt = 5
     # The longest one SQL statement of this service may run (0: no limit). Set as the
     # service role's default by every migration run, so it holds through a transaction

@@ -25,6 +25,9 @@ _REQUIRED_CLAIMS = {
 # How long an unknown `kid` must wait before it may trigger another JWKS fetch, so forged
 # tokens with random key ids cannot make us hammer the auth service.
 _MIN_REFRESH_INTERVAL_SECONDS = 10.0
+# Verified tokens remembered (until their `exp`), so a client's repeated requests with the
+# same token are checked once. Bounded: past it the oldest entries are forgotten.
+_VERIFIED_CACHE_SIZE = 10_000
 
 
 class KeySource(Protocol):
@@ -112,6 +115,9 @@ class TokenVerifier:
         self._secret = secret
         self._public_key = public_key
         self._jwks = jwks
+        # (token, audience) -> its claims. Only tokens that passed every check get here,
+        # and each is dropped once its `exp` passes, so a hit is what verifying would say.
+        self._verified: dict[tuple[str, str], dict[str, Any]] = {}
 
     @classmethod
     def from_settings(cls, settings: CommonSettings) -> "TokenVerifier":
@@ -130,6 +136,20 @@ class TokenVerifier:
 
     async def verify(self, token: str, *, audience: str | None = None) -> dict[str, Any]:
         """The token's claims, or `Unauthorized` with a reason a client may see."""
+        key = (token, audience or self.audience)
+        cached = self._verified.get(key)
+        if cached is not None:
+            if time.time() < cached["exp"]:
+                return dict(cached)
+            del self._verified[key]
+        claims = await self._verify(token, audience=key[1])
+        if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+            # Dicts keep insertion order: the first key is the oldest entry.
+            del self._verified[next(iter(self._verified))]
+        self._verified[key] = claims
+        return dict(claims)
+
+    async def _verify(self, token: str, *, audience: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except JWTError:
@@ -143,7 +163,7 @@ class TokenVerifier:
                 token,
                 key,
                 algorithms=self.algorithms,
-                audience=audience or self.audience,
+                audience=audience,
                 issuer=self.issuer,
                 options=_REQUIRED_CLAIMS,
             )

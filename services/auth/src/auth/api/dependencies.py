@@ -1,7 +1,7 @@
 """Dependencies of the auth routes: what build_app put on app.state, and odd bodies."""
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
@@ -20,7 +20,8 @@ from auth.services.tokens import TokenIssuer
 def _app_state(name: str) -> Callable[[Request], Any]:
     """A dependency answering what build_app put on `app.state` under `name`."""
 
-    def read(request: Request) -> Any:
+    # async: a sync dependency would cost a worker-thread hop to read an attribute.
+    async def read(request: Request) -> Any:
         return getattr(request.app.state, name)
 
     return read
@@ -60,6 +61,19 @@ class LoginForm(OAuth2PasswordRequestForm):
             client_secret=client_secret,
         )
 
+
+async def wait_for_hashing_turn(request: Request) -> AsyncIterator[None]:
+    """One of the argon2 turns (`Passwords.turns`) for the length of the request.
+
+    At most PASSWORD_HASH_CONCURRENCY hashing requests run, so 64 concurrent logins hold
+    that many times 19 MiB, not 64 times; the rest wait here, holding no thread.
+    """
+    passwords: Passwords = request.app.state.passwords
+    async with passwords.turns:
+        yield
+
+
+HashingTurn = Annotated[None, Depends(wait_for_hashing_turn, scope="function")]
 
 JSON_MEDIA_TYPE = "application/json"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"

@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path
 
-from todo_common.database import SessionDep
+from todo_common.database import ReadEngineDep, SessionDep
 from todo_common.security.dependencies import CurrentUser, Principal
-from todos.models import Todo
 from todos.services.owners import ensure_active_owner
-from todos.services.todos import get_todo
+from todos.services.todos import TodoSnapshot, get_todo
 
 IfMatch = Annotated[
     str | None,
@@ -48,8 +47,9 @@ def get_active_owner(user: CurrentUser, session: SessionDep) -> Principal:
 ActiveOwner = Annotated[Principal, Depends(get_active_owner)]
 
 
-def get_owned_todo(todo_id: TodoId, session: SessionDep, user: ActiveOwner) -> Todo:
-    return get_todo(session, owner_id=user.user_id, todo_id=todo_id)
+def get_owned_todo(todo_id: TodoId, reads: ReadEngineDep, user: CurrentUser) -> TodoSnapshot:
+    # The owner check runs in the read's own connection (services.todos.get_todo).
+    return get_todo(reads, owner_id=user.user_id, todo_id=todo_id)
 
 
-TodoDep = Annotated[Todo, Depends(get_owned_todo)]
+TodoDep = Annotated[TodoSnapshot, Depends(get_owned_todo)]

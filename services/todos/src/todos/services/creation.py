@@ -38,15 +38,13 @@ def create_todo(
     """
     refuse_if_deleted(session, owner_id=owner_id)
     if idempotency_key is None:
-        return CreatedTodo(
-            TodoSnapshot.of(insert_todo(session, owner_id=owner_id, data=data)), False
-        )
+        return CreatedTodo(insert_todo(session, owner_id=owner_id, data=data), False)
 
     fingerprint = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     if not _claim_key(session, owner_id, idempotency_key, fingerprint, key_ttl):
         return CreatedTodo(_replay(session, owner_id, idempotency_key, fingerprint), True)
 
-    snapshot = TodoSnapshot.of(insert_todo(session, owner_id=owner_id, data=data))
+    snapshot = insert_todo(session, owner_id=owner_id, data=data)
     record = session.get_one(IdempotencyRecord, (owner_id, idempotency_key))
     record.todo_id = snapshot.todo.id
     record.response_body = snapshot.todo.model_dump(mode="json")

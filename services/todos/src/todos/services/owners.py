@@ -16,7 +16,7 @@ lock exists for a deleted owner, and it is released by the commit that ends the 
 
 import uuid
 
-from sqlalchemy import ColumnElement, exists, func, literal
+from sqlalchemy import ColumnElement, Connection, exists, func, literal
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, delete, select
 
@@ -32,9 +32,13 @@ def _owner_lock_key(owner_id: uuid.UUID) -> ColumnElement[int]:
     return func.hashtext(literal(str(owner_id)))
 
 
-def ensure_active_owner(session: Session, *, owner_id: uuid.UUID) -> None:
-    """Hold `owner_id`'s lock (shared) for this transaction; `OwnerDeleted` if they are gone."""
-    _, deleted = session.exec(
+def ensure_active_owner(session: Session | Connection, *, owner_id: uuid.UUID) -> None:
+    """Hold `owner_id`'s lock (shared) for this transaction; `OwnerDeleted` if they are gone.
+
+    On an autocommit connection (the one-statement reads) the lock lasts the statement: it
+    still waits for an erasure in flight, and the owner is refused once it has committed.
+    """
+    _, deleted = session.execute(
         select(
             func.pg_advisory_xact_lock_shared(_OWNER_LOCK_SPACE, _owner_lock_key(owner_id)),
             exists().where(col(DeletedOwner.id) == owner_id),

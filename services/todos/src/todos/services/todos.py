@@ -2,14 +2,18 @@
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from todo_common.etags import require_match
 from todo_common.tables import utc_now
 from todos.models import Todo
 from todos.schemas.todo import TodoCreate, TodoPublic, TodoReplace, TodoUpdate
 from todos.services.errors import TodoNotFound
+from todos.services.owners import ensure_active_owner
 
 
 @dataclass(frozen=True)
@@ -20,20 +24,52 @@ class TodoSnapshot:
     version: int
 
     @classmethod
-    def of(cls, todo: Todo) -> "TodoSnapshot":
+    def of(cls, todo: Any) -> "TodoSnapshot":
+        """From a `Todo` or a row of `PUBLIC_COLUMNS`."""
         return cls(todo=TodoPublic.model_validate(todo), version=todo.version)
 
 
-def get_todo(session: Session, *, owner_id: uuid.UUID, todo_id: uuid.UUID) -> Todo:
-    """The caller's todo; another user's todo is "not found", so ids reveal nothing."""
-    return _owned_todo(session, owner_id=owner_id, todo_id=todo_id, for_update=False)
+# What a read selects: the columns a client sees and the version, no ORM objects (a Core
+# row costs a fraction of loading an entity into the session).
+PUBLIC_COLUMNS = (
+    *(getattr(Todo, name) for name in TodoPublic.model_fields),
+    Todo.version,
+)
 
 
-def insert_todo(session: Session, *, owner_id: uuid.UUID, data: TodoCreate) -> Todo:
-    todo = Todo(owner_id=owner_id, **data.model_dump())
-    session.add(todo)
-    session.flush()
-    return todo
+# Built once: the statement (and its cache key) is the same for every request.
+_ONE_TODO = sa.select(*PUBLIC_COLUMNS).where(
+    col(Todo.id) == sa.bindparam("todo_id"), col(Todo.owner_id) == sa.bindparam("owner_id")
+)
+
+
+def get_todo(reads: Engine, *, owner_id: uuid.UUID, todo_id: uuid.UUID) -> TodoSnapshot:
+    """The caller's todo; another user's todo is "not found", so ids reveal nothing.
+
+    One SELECT on the autocommit engine (`todo_common.database.read_only`).
+    """
+    with reads.connect() as connection:
+        ensure_active_owner(connection, owner_id=owner_id)
+        row = connection.execute(_ONE_TODO, {"todo_id": todo_id, "owner_id": owner_id}).first()
+    if row is None:
+        raise TodoNotFound()
+    return TodoSnapshot.of(row)
+
+
+def insert_todo(session: Session, *, owner_id: uuid.UUID, data: TodoCreate) -> TodoSnapshot:
+    # A Core INSERT of the values the client sees: nothing is read back, so the ORM's unit
+    # of work (an entity, its identity map, a flush) would be cost without use.
+    now = utc_now()
+    values = {
+        "id": uuid.uuid4(),
+        "owner_id": owner_id,
+        **data.model_dump(),
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    session.execute(sa.insert(Todo).values(values))
+    return TodoSnapshot(TodoPublic.model_validate(values), version=1)
 
 
 def replace_todo(

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from auth.api.dependencies import EngineDep, LockoutPolicyDep, PasswordsDep
+from auth.api.dependencies import EngineDep, HashingTurn, LockoutPolicyDep, PasswordsDep
 from auth.core.config import AuthSettings
 from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange
 from auth.services import accounts
@@ -41,6 +41,7 @@ _REGISTERED: dict[int | str, dict[str, Any]] = {
 )
 def register(
     data: AccountCreate,
+    _turn: HashingTurn,
     request: Request,
     response: Response,
     session: SessionDep,
@@ -67,6 +68,7 @@ def register(
 def change_password(
     change: PasswordChange,
     user: CurrentUser,
+    _turn: HashingTurn,
     engine: EngineDep,
     passwords: PasswordsDep,
     policy: LockoutPolicyDep,

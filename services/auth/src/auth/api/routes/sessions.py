@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, status
 
 from auth.api.dependencies import (
     EngineDep,
+    HashingTurn,
     LockoutPolicyDep,
     LoginForm,
     PasswordsDep,
@@ -50,6 +51,7 @@ def login(
     passwords: PasswordsDep,
     policy: LockoutPolicyDep,
     issuer: TokenIssuerDep,
+    _turn: HashingTurn,
 ) -> TokenPair:
     """Exchange email (as `username`) and password for an access and a refresh token."""
     return sessions.log_in(
