@@ -19,17 +19,15 @@ from auth.api.dependencies import (
 from auth.api.refresh_cookie import RefreshCookie, TransportHeader
 from auth.schemas.tokens import RefreshTokenBody, TokenPair
 from auth.services import sessions
-from auth.services.tokens import TokenIssuer
 from auth.services.errors import InvalidRefreshToken, MissingRefreshToken
+from auth.services.tokens import TokenIssuer
 from todo_common.database import SessionDep
 from todo_common.problem import problem_responses
 
 router = APIRouter(tags=["sessions"])
 
 
-@router.post(
-    "/login", responses=problem_responses(401, 422, 429), response_model_exclude_none=True
-)
+@router.post("/login", responses=problem_responses(401, 422, 429), response_model_exclude_none=True)
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
