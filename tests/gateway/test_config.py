@@ -180,13 +180,16 @@ class TestMiddlewaresAndServices:
         assert headers["stsSeconds"] > 0
         assert headers.get("forceSTSHeader", False) is False
 
-    def test_cors_exposes_what_the_frontend_reads_without_credentials(
+    def test_cors_exposes_what_the_frontend_reads_with_credentials(
         self, http: dict[str, Any]
     ) -> None:
         cors = http["middlewares"]["cors"]["headers"]
 
         assert {"ETag", "Location", "X-Request-ID"} <= set(cors["accessControlExposeHeaders"])
-        assert cors["accessControlAllowCredentials"] is False
+        assert "X-Refresh-Token-Transport" in cors["accessControlAllowHeaders"]
+        # Credentials (the refresh-token cookie) for the exact-match origins only.
+        assert cors["accessControlAllowCredentials"] is True
+        assert cors["accessControlAllowOriginListRegex"] == ["{{ $originPattern }}"]
 
     def test_services_are_health_checked_on_readiness_error_pages_on_liveness(
         self, http: dict[str, Any]
