@@ -156,7 +156,6 @@ it("sign up, log in, manage todos across two tabs, reload, log out and back in, 
     await done.focus();
     await page.keyboard.press("Space");
     await poll(() => done.isChecked()).toBe(true);
-    await shot(page, "todos");
   });
 
   await step("filter by status, priority and search; sort", async () => {
