@@ -69,7 +69,7 @@ test-deploy: install ## Dockerfiles, compose and the rendered k8s overlays (rout
 test-gateway: install ## The gateway configuration: files parse, every router has its middlewares
 	$(PYTEST) tests/gateway
 
-test-e2e: install ## End to end through the real Traefik gateway, on the stack `make run` starts
+test-e2e: install frontend-install ## End to end through the real Traefik gateway, on the stack `make run` starts
 	$(PYTEST) tests/e2e
 
 test-integration: install ## Services as real processes: events between them, auth tokens verified by todos
