@@ -221,7 +221,6 @@ it("sign up, log in, manage todos across two tabs, reload, log out and back in, 
     await visible(page.getByText(/^Signed in as /));
     await expectTitles(page, ["Buy milk", "Write the report"]);
     await visible(todoList(page).getByText("Due at the end of the month"));
-    await page.locator(":focus").blur();
     await shot(page, "todos");
   });
 
@@ -264,6 +263,22 @@ it("sign up, log in, manage todos across two tabs, reload, log out and back in, 
     // The new session (logged in again with the new password) survives a reload.
     await page.reload();
     await visible(page.getByText("Signed in as Ada King"));
+  });
+
+  await step("a long list pages: 'Load more' follows the cursor", async () => {
+    await page.getByRole("button", { name: "My todos" }).click();
+    const title = newTodo(page).getByLabel("Title");
+    for (let n = 1; n <= 19; n += 1) {
+      await title.fill(`Chore ${n}`);
+      await title.press("Enter");
+      await visible(todoList(page).getByText(`Chore ${n}`, { exact: true }));
+    }
+    await page.reload(); // the list as the server pages it: 20 of the 21
+    await poll(() => titlesShown(page).then((shown) => shown.length)).toBe(20);
+    await page.getByRole("button", { name: "Load more" }).click();
+    await poll(() => titlesShown(page).then((shown) => shown.length)).toBe(21);
+    expect(await titlesShown(page)).toContain("Buy milk");
+    expect(await page.getByRole("button", { name: "Load more" }).count()).toBe(0);
   });
 
   await step("delete the account", async () => {

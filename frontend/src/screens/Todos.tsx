@@ -77,7 +77,12 @@ export function TodosScreen({ api }: { api: ApiClients }) {
 
   // Searching as one types, once the typing pauses.
   useEffect(() => {
-    const timer = setTimeout(() => setFilters((current) => ({ ...current, search: search.trim() })), 300);
+    const wanted = search.trim();
+    // Unchanged filters must stay the same object, or the list would reload (to page one).
+    const timer = setTimeout(
+      () => setFilters((current) => (current.search === wanted ? current : { ...current, search: wanted })),
+      300,
+    );
     return () => clearTimeout(timer);
   }, [search]);
 
