@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e lint format clean bench \
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster k8s-gateway lint format clean bench \
 	frontend-install frontend-client frontend-client-check test-frontend
 
 help: ## List the targets
@@ -47,7 +47,7 @@ run: install frontend-install ## Start the platform and the frontend locally (em
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py \
+	$(BIN)/mypy libs/common/src services/*/src scripts/devstack scripts/run_stack.py scripts/k8s_gateway.py \
 		scripts/frontend_client.py tests
 
 format: install ## Apply ruff's formatting and safe fixes
@@ -63,10 +63,10 @@ test-services: install ## Each service's tests, on a real PostgreSQL
 		$(PYTEST) services/$$service/tests; \
 	done
 
-test-deploy: install ## Dockerfiles, compose and the rendered k8s overlays (routes vs the real traefik)
+test-deploy: install ## Dockerfiles, compose and the rendered k8s overlays (offline checks)
 	$(PYTEST) tests/deploy
 
-test-gateway: install ## The gateway configuration: files parse, every router has its middlewares
+test-gateway: install ## The gateway configuration, as the real traefik loads it; k8s/base/gateway not stale
 	$(PYTEST) tests/gateway
 
 test-e2e: install frontend-install ## End to end through the real Traefik gateway, on the stack `make run` starts
@@ -79,7 +79,13 @@ test-frontend: install frontend-install frontend-client-check ## The frontend: t
 	cd frontend && node_modules/.bin/tsc --noEmit -p . && node_modules/.bin/vitest run
 	$(PYTEST) tests/frontend
 
-test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-frontend ## Everything CI runs: lint, then every test suite
+test-cluster: install ## Both overlays deployed into a real kube-apiserver (scripts/install_kubernetes.sh)
+	$(PYTEST) tests/cluster
+
+k8s-gateway: install ## Regenerate k8s/base/gateway/ from gateway/dynamic.yml (with the real traefik)
+	$(BIN)/python scripts/k8s_gateway.py
+
+test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-frontend ## Everything CI runs: lint, then every test suite
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
