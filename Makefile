@@ -88,7 +88,7 @@ k8s-gateway: install ## Regenerate k8s/base/gateway/ from gateway/dynamic.yml (w
 test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-frontend ## Everything CI runs: lint, then every test suite
 
 clean: ## Remove the virtualenv, caches and local data
-	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/test-results
 
 bench: install ## Benchmarks: the todos list query at a million rows
 	$(BIN)/python scripts/bench/todos_listing.py
