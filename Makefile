@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster k8s-gateway lint format clean bench \
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-containers k8s-gateway lint format clean bench images compose-up compose-down test-failure \
 	frontend-install frontend-client frontend-client-check test-frontend
 
 help: ## List the targets
@@ -63,7 +63,7 @@ test-services: install ## Each service's tests, on a real PostgreSQL
 		$(PYTEST) services/$$service/tests; \
 	done
 
-test-deploy: install ## Dockerfiles, compose and the rendered k8s overlays (offline checks)
+test-deploy: install ## compose settings and the rendered k8s overlays (offline checks)
 	$(PYTEST) tests/deploy
 
 test-gateway: install ## The gateway configuration, as the real traefik loads it; k8s/base/gateway not stale
@@ -79,13 +79,35 @@ test-frontend: install frontend-install frontend-client-check ## The frontend: t
 	cd frontend && node_modules/.bin/tsc --noEmit -p . && node_modules/.bin/vitest run
 	$(PYTEST) tests/frontend
 
+test-failure: install ## Failure on real processes: database outage, SIGTERM, a subscriber down a minute
+	$(PYTEST) tests/failure
+
 test-cluster: install ## Both overlays deployed into a real kube-apiserver (scripts/install_kubernetes.sh)
 	$(PYTEST) tests/cluster
 
 k8s-gateway: install ## Regenerate k8s/base/gateway/ from gateway/dynamic.yml (with the real traefik)
 	$(BIN)/python scripts/k8s_gateway.py
 
-test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-frontend ## Everything CI runs: lint, then every test suite
+test-containers: install ## The compose stack for real: images built, stack up, journeys and outages, down
+	@set -e; engine="$$(scripts/ci/docker_engine.sh start)"; \
+	trap 'scripts/ci/docker_engine.sh stop $$engine' EXIT; \
+	$(PYTEST) tests/containers
+
+test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-failure test-cluster test-containers test-frontend ## Everything CI runs: lint, then every test suite
+
+# The base images compose uses: the official ones, or the stand-ins `make images` built
+# (written by scripts/images.sh; docs/containers.md).
+IMAGES_ENV := .data/compose-images.env
+
+images: ## Build every image docker-compose.yml uses (stand-in bases where none can be pulled)
+	scripts/install_docker_plugins.sh
+	IMAGES_ENV=$(IMAGES_ENV) scripts/images.sh
+
+compose-up: images ## The stack in containers: `docker compose up --build --wait` on the images above
+	set -a && source $(IMAGES_ENV) && set +a && docker compose up --build --wait
+
+compose-down: ## Stop the compose stack and remove its containers, network and volumes
+	JWT_SECRET="$${JWT_SECRET:-not-needed-to-stop}" docker compose down -v --remove-orphans
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/test-results

@@ -26,7 +26,7 @@ from todo_common.security.service_tokens import (
 )
 
 NAMESPACE = "todo"
-# The uid the images run as (services/*/Dockerfile).
+# The uid the images run as (the root Dockerfile).
 APP_UID = 10001
 # Kubernetes versions the manifests must be valid for: the oldest we support, the newest
 # whose schemas kubernetes-validate ships. The cluster suite (tests/cluster) deploys into a

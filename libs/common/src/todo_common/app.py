@@ -10,6 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from todo_common.database import create_db_engine
 from todo_common.gateway_errors import router as gateway_errors_router
+from todo_common.health import DatabaseObserver
 from todo_common.health import router as health_router
 from todo_common.logging import configure_logging
 from todo_common.middleware import RequestContextMiddleware
@@ -17,6 +18,7 @@ from todo_common.openapi import install_problem_openapi
 from todo_common.problem import register_problem_handlers
 from todo_common.security.verification import TokenVerifier
 from todo_common.settings import CommonSettings
+from todo_common.shutdown import Draining, drain_on_sigterm
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in on_startup:
             hook(app)
+        stop_draining = drain_on_sigterm(app.state.draining, settings.shutdown_drain_seconds)
         tasks = [
             asyncio.create_task(_log_crash(task, app), name=getattr(task, "__name__", "task"))
             for task in background_tasks
@@ -61,6 +64,7 @@ def create_app(
         try:
             yield
         finally:
+            stop_draining()
             for running in tasks:
                 running.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -80,6 +84,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings, model_schema=model_schema)
+    app.state.database_observer = DatabaseObserver()
+    app.state.database_observer.attach(app.state.engine)
+    app.state.draining = Draining()
     app.state.token_verifier = token_verifier or TokenVerifier.from_settings(settings)
 
     for router in routers:

@@ -55,6 +55,17 @@ class CommonSettings(BaseSettings):
     # Total time spent retrying a refused connection (a Neon compute waking from zero).
     db_connect_retry_seconds: Annotated[float, Field(ge=0)] = 8.0
 
+    # Readiness (todo_common.health): `ping` queries the database on every probe;
+    # `observe` trusts the outcome of the service's own recent database work and pings
+    # only when that was a failure, when nothing is known yet, or (if set) after this many
+    # seconds without database use. `observe` without the idle ping lets a Neon compute
+    # scale to zero while probes keep coming (docs/operations.md, "Neon").
+    readiness_db_mode: Literal["ping", "observe"] = "ping"
+    readiness_db_ping_idle_seconds: PositiveFloat | None = None
+    # On SIGTERM, answer /readyz 503 and keep serving this long before the server stops
+    # accepting (todo_common.shutdown); 0 stops at once (Kubernetes' preStop sleep drains).
+    shutdown_drain_seconds: Annotated[float, Field(ge=0, le=60)] = 0.0
+
     # JWT verification (and minting, for auth and the tests).
     jwt_secret: SecretStr | None = None
     jwt_public_key: str | None = None

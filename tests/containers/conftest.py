@@ -1,0 +1,65 @@
+"""The platform in containers, for real: the images `make images` builds, the stack
+`make compose-up` starts (its own project name and free gateway ports, so it collides with
+neither `make run` nor another stack), reached through the containerized gateway on
+127.0.0.1 only. Needs a Docker Engine: `make test-containers` and .ci/run start one
+(scripts/ci/docker_engine.sh)."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.containers.compose import ComposeStack
+from tests.e2e.assertions import eventually
+from todo_common.embedded_postgres import free_port
+
+# A cold build (stand-in bases, every pip install) takes minutes on 2 cores.
+COMPOSE_UP_TIMEOUT = 1800
+
+
+def _distinct_free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+@pytest.fixture(scope="session")
+def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ComposeStack]:
+    if subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0:
+        pytest.fail(
+            "no Docker Engine answers: run `make test-containers` (it starts one)", pytrace=False
+        )
+    web, tls, ops = _distinct_free_ports(3)
+    stack = ComposeStack(
+        project=f"todo-test-{uuid.uuid4().hex[:8]}", gateway_port=web, tls_port=tls, ops_port=ops
+    )
+    log = tmp_path_factory.mktemp("compose") / "compose.log"
+    try:
+        up = stack.make("compose-up", log, timeout=COMPOSE_UP_TIMEOUT)
+        if up.returncode != 0:
+            stack.make("compose-down", log, timeout=300)
+            pytest.fail(f"make compose-up failed:\n{log.read_text()[-6000:]}", pytrace=False)
+        yield stack
+    finally:
+        # Whatever the tests did; test_teardown.py checks what `make compose-down` leaves.
+        stack.make("compose-down", log, timeout=300)
+
+
+@pytest.fixture
+def client(compose_stack: ComposeStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=compose_stack.gateway_url, timeout=10) as http:
+        yield http
+
+
+def wait_healthy(stack: ComposeStack, service: str, timeout: float = 90) -> bool:
+    return eventually(
+        lambda: stack.inspect(service)["State"].get("Health", {}).get("Status") == "healthy",
+        timeout=timeout,
+    )
