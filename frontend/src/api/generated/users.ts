@@ -113,7 +113,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description The service can reach its database, so it can take traffic.
+         * @description The service takes traffic: it is not shutting down and can reach its database.
          */
         get: operations["readiness_readyz_get"];
         put?: never;
@@ -687,7 +687,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
-            /** @description The database does not answer */
+            /** @description Shutting down, or the database does not answer */
             503: {
                 headers: {
                     [name: string]: unknown;
