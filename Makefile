@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest
 SERVICES := auth users todos
 PACKAGES := libs/common $(addprefix services/,$(SERVICES))
 
-.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-containers k8s-gateway lint format clean bench images compose-up compose-down test-failure \
+.PHONY: help install run test test-unit test-services test-integration test-deploy test-gateway test-e2e test-cluster test-containers k8s-gateway lint format clean bench images compose-up compose-down test-failure test-docs \
 	frontend-install frontend-client frontend-client-check test-frontend
 
 help: ## List the targets
@@ -72,6 +72,9 @@ test-gateway: install ## The gateway configuration, as the real traefik loads it
 test-e2e: install frontend-install ## End to end through the real Traefik gateway, on the stack `make run` starts
 	$(PYTEST) tests/e2e
 
+test-docs: install ## docs/api.md against each service's OpenAPI document
+	$(PYTEST) tests/docs
+
 test-integration: install ## Services as real processes: events between them, auth tokens verified by todos
 	$(PYTEST) tests/integration
 
@@ -93,7 +96,7 @@ test-containers: install ## The compose stack for real: images built, stack up, 
 	trap 'scripts/ci/docker_engine.sh stop $$engine' EXIT; \
 	$(PYTEST) tests/containers
 
-test: lint test-unit test-services test-integration test-deploy test-gateway test-e2e test-failure test-cluster test-containers test-frontend ## Everything CI runs: lint, then every test suite
+test: lint test-unit test-services test-docs test-integration test-deploy test-gateway test-e2e test-failure test-cluster test-containers test-frontend ## Everything CI runs: lint, then every test suite
 
 # The base images compose uses: the official ones, or the stand-ins `make images` built
 # (written by scripts/images.sh; docs/containers.md).

@@ -10,12 +10,14 @@
 #   1. `kustomize` on PATH, if it reports the pinned version.
 #   2. The per-user cache (outside the checkout, so fresh clones reuse it):
 #        ${XDG_CACHE_HOME:-$HOME/.cache}/todo-platform/kustomize/<version>/kustomize
-#   3. `go install` of the pinned Go module version through the Go module proxy (about
-#      30 s on 2 cores), into that cache. Runs under flock so concurrent callers build once.
+#   3. `go install` of the pinned Go module version through the Go module proxy, checked
+#      against Go's checksum database: about 30 s on 2 cores, once, and it needs a Go on
+#      PATH as new as the module asks for. The result fills the cache, so every later
+#      call is step 2. Runs under flock so concurrent callers build once.
 set -euo pipefail
 
-# v5.8.1: the newest release whose module graph builds with the Go on our machines
-# (v5.8.3 wants kustomize/api v0.21.3, which asks for a newer Go).
+# v5.8.1: its kustomize/api v0.20.1 asks for Go 1.22.7, so an older distribution Go
+# builds it too; v5.8.3 wants kustomize/api v0.21.3, which asks for a newer Go.
 readonly KUSTOMIZE_VERSION="v5.8.1"
 readonly KUSTOMIZE_MODULE="sigs.k8s.io/kustomize/kustomize/v5"
 readonly LOCK_TIMEOUT="${KUSTOMIZE_LOCK_TIMEOUT:-600}"

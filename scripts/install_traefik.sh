@@ -10,18 +10,21 @@
 #   1. `traefik` on PATH, if it reports the pinned major.minor.
 #   2. The per-user cache (outside the checkout, so fresh clones reuse it):
 #        ${XDG_CACHE_HOME:-$HOME/.cache}/todo-platform/traefik/<version>/traefik
-#   3. The pinned official release tarball, verified against its published
-#      sha256 checksums file. Short timeouts: where there is no network this
-#      fails fast and we fall through.
+#   3. The pinned official release tarball (linux amd64/arm64), verified against
+#      its published sha256 checksums file: seconds, on a machine that can reach
+#      GitHub's release downloads. Short timeouts, so a machine that cannot
+#      fails fast and falls through to 4.
 #   4. A build of the pinned Go module version, fetched through the Go module
-#      proxy (takes several minutes on 2 cores; needs the Go the module asks for).
+#      proxy: about 10 minutes on 2 cores, once; needs Go >= 1.25 on PATH. This is
+#      what a machine without access to the release downloads gets.
+# Whichever of 3-4 succeeds fills the cache, so every later call is step 2.
 # Steps 3-4 run under flock on the cache dir so concurrent callers build once.
 set -euo pipefail
 
 # Pinned version, chosen from `go list -m -versions github.com/traefik/traefik/v3`.
 # Not v3.7.x: those replace a nested module (github.com/traefik/traefik/dynamic/ext)
-# that the module zip leaves out, and some of their dependencies are not served
-# by the module proxy we can reach, so they cannot be built here.
+# that the module zip leaves out, and some of their dependencies are not on the
+# public Go module proxy, so step 4 could not build them.
 # v3.6.12 builds with Go >= 1.25. A build from source has no web dashboard
 # assets (the API works; set api.dashboard=false to avoid an error log line).
 readonly TRAEFIK_VERSION="v3.6.12"

@@ -15,10 +15,7 @@ from devstack.processes import StartupError
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 from todo_common.embedded_postgres import EmbeddedPostgres, free_port  # noqa: E402
-
-# Every service gets its role and schema, started or not, so a service merged later finds
-# its database ready.
-PLATFORM_SCHEMAS = ("auth", "users", "todos")
+from todo_common.platform import SERVICES  # noqa: E402
 
 
 @dataclass
@@ -63,5 +60,5 @@ def provide_databases(
         server.start()
     except RuntimeError as error:
         raise StartupError("postgres", str(error), server.log_file) from None
-    urls = server.ensure_service_databases(list(PLATFORM_SCHEMAS))
+    urls = server.ensure_service_databases(list(SERVICES))
     return Databases({name: urls[name] for name in services}, server)

@@ -1,7 +1,7 @@
 """`make run`: the whole platform on this machine, until Ctrl-C or SIGTERM.
 
-Starts embedded PostgreSQL (unless DATABASE_URL is set), migrates and starts each service
-that exists in services/, starts the Traefik gateway, waits until everything is ready, prints
+Starts embedded PostgreSQL (unless DATABASE_URL is set), migrates and starts the three
+services, starts the Traefik gateway, waits until everything is ready, prints
 the URLs, and on Ctrl-C or SIGTERM stops every child it started. A second run while one is
 up says so and exits.
 """
@@ -24,6 +24,7 @@ from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError, tail
 from devstack.services import Service
 from devstack.stack import Stack, StackSettings
+from todo_common.platform import SERVICES
 
 # TODO_DATA_DIR moves it (the runner's own tests use a throwaway one).
 DATA_DIR = Path(os.environ.get("TODO_DATA_DIR", ROOT / ".data"))
@@ -80,13 +81,10 @@ def main() -> int:
 
 
 def _settings() -> StackSettings:
-    present = services.present_services()
-    every = [Service(name, services.configured_port(name)) for name in services.PLATFORM_SERVICES]
     gateway_port = int(os.environ.get("GATEWAY_PORT", "8080"))
     return StackSettings(
         data_dir=DATA_DIR,
-        running=[service for service in every if service.name in present],
-        absent=[service for service in every if service.name not in present],
+        running=[Service(name, services.configured_port(name)) for name in SERVICES],
         gateway=GatewayPorts(
             web=gateway_port,
             tls=int(os.environ.get("GATEWAY_TLS_PORT", "8443")),
@@ -140,8 +138,6 @@ def _print_urls(stack: Stack) -> None:
     lines.append(f"  gateway (the API)        {gateway_url}")
     for service in stack.settings.running:
         lines.append(f"  {service.name:6} API docs          {gateway_url}{service.api_prefix}/docs")
-    for service in stack.settings.absent:
-        lines.append(f"  {service.name:6} (not in this checkout; the gateway answers 503 for it)")
     lines += [
         f"  gateway over TLS         https://localhost:{ports.tls} (self-signed certificate)",
         f"  gateway metrics          http://localhost:{ports.ops}/metrics (and /ping)",

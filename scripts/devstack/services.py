@@ -14,6 +14,7 @@ import httpx
 
 from devstack import ROOT
 from devstack.processes import ManagedProcess, StartupError, tail
+from todo_common.platform import SERVICE_PORTS
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -41,22 +42,9 @@ class Service:
         return ROOT / "services" / self.name
 
 
-# Every service of the platform, in start order, with the ports docker compose and k8s use
-# too (<NAME>_PORT overrides). The gateway routes to all three whether they run or not; one
-# that is not running is marked down by the gateway's health checks.
-PLATFORM_SERVICES = ("auth", "users", "todos")
-DEFAULT_PORTS = {"auth": 8001, "users": 8002, "todos": 8003}
-
-
-def present_services() -> list[str]:
-    """The services that exist in this checkout (a service joins when its folder is merged)."""
-    return [
-        name for name in PLATFORM_SERVICES if (ROOT / "services" / name / "pyproject.toml").exists()
-    ]
-
-
 def configured_port(name: str) -> int:
-    return int(os.environ.get(f"{name.upper()}_PORT", DEFAULT_PORTS[name]))
+    """The port of `name` under `make run`: <NAME>_PORT, else the one compose and k8s use."""
+    return int(os.environ.get(f"{name.upper()}_PORT", SERVICE_PORTS[name]))
 
 
 def migrate(service: Service, database_url: str, environment: Mapping[str, str]) -> None:

@@ -24,9 +24,7 @@ class StackSettings:
     data_dir: Path
     """Database files (unless DATABASE_URL), logs/ and the rendered gateway configuration."""
     running: Sequence[Service]
-    """The services to start; they must exist in services/."""
-    absent: Sequence[Service] = ()
-    """Platform services not started here: the gateway still routes to their URLs (down)."""
+    """The services to start: every one of the platform (todo_common.platform)."""
     gateway: gateway.GatewayPorts = field(default_factory=gateway.GatewayPorts)
     database_url: str | None = None
     postgres_port: int | None = None
@@ -130,9 +128,7 @@ class Stack:
         )
         self.processes["gateway"] = process
         process.start()
-        gateway.wait_until_ready(
-            settings.gateway, process, running=settings.running, absent=settings.absent
-        )
+        gateway.wait_until_ready(settings.gateway, process, running=settings.running)
         self.say("the gateway is ready")
 
     def _start_frontend(self, settings: FrontendSettings) -> None:
@@ -165,13 +161,11 @@ class Stack:
 
     @property
     def _service_urls(self) -> dict[str, str]:
-        every = [*self.settings.running, *self.settings.absent]
-        return {service.url_variable: service.base_url for service in every}
+        return {service.url_variable: service.base_url for service in self.settings.running}
 
     @property
     def _service_base_urls(self) -> dict[str, str]:
-        every = [*self.settings.running, *self.settings.absent]
-        return {service.name: service.base_url for service in every}
+        return {service.name: service.base_url for service in self.settings.running}
 
     @property
     def service_environment(self) -> dict[str, str]:

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.cluster.controlplane import REPO_ROOT, ControlPlane, kubernetes_binaries, wait_for
+from todo_common.platform import SERVICES
 
 NAMESPACE = "todo"
 OVERLAYS = ("dev", "prod")
@@ -76,7 +77,7 @@ class Deployed:
 def documented_secrets(cluster: ControlPlane, overlay: str, workdir: Path) -> None:
     """The Secrets of docs/operations.md ("Secrets"), with test values."""
     create = ("-n", NAMESPACE, "create", "secret", "generic")
-    for service in ("auth", "users", "todos"):
+    for service in SERVICES:
         cluster.kubectl(
             *create,
             f"{service}-database",

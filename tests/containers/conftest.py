@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from tests.containers.compose import ComposeStack
-from tests.e2e.assertions import eventually
 from todo_common.embedded_postgres import free_port
+from todo_common.testing.waiting import eventually
 
 # A cold build (stand-in bases, every pip install) takes minutes on 2 cores.
 COMPOSE_UP_TIMEOUT = 1800
@@ -58,8 +58,9 @@ def client(compose_stack: ComposeStack) -> Iterator[httpx.Client]:
         yield http
 
 
-def wait_healthy(stack: ComposeStack, service: str, timeout: float = 90) -> bool:
-    return eventually(
+def wait_healthy(stack: ComposeStack, service: str, timeout: float = 90) -> None:
+    eventually(
         lambda: stack.inspect(service)["State"].get("Health", {}).get("Status") == "healthy",
-        timeout=timeout,
+        within=timeout,
+        what=f"{service} healthy",
     )

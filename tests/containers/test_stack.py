@@ -14,8 +14,9 @@ from alembic.script import ScriptDirectory
 
 from tests.containers.compose import REPO_ROOT, SERVICES, ComposeStack
 from tests.containers.conftest import wait_healthy
-from tests.e2e.assertions import assert_problem, eventually
 from tests.e2e.test_journey import Frontend
+from todo_common.testing.assertions import assert_problem
+from todo_common.testing.waiting import eventually
 
 # What a process with no capabilities shows in /proc/<pid>/status.
 NO_CAPABILITIES = "0000000000000000"
@@ -39,7 +40,7 @@ def started_at(state: dict[str, str], key: str) -> datetime:
 class TestFrontendJourney:
     def test_register_log_in_todos_and_account_deletion(self, client: httpx.Client) -> None:
         ada = Frontend(client, "Ada").sign_up()
-        assert eventually(lambda: ada.get("/api/v1/users/me").json().get("name") == "Ada")
+        eventually(lambda: ada.get("/api/v1/users/me").json().get("name") == "Ada")
 
         created = [
             ada.send("POST", "/api/v1/todos", json={"title": f"todo {index}"}).json()
@@ -56,8 +57,8 @@ class TestFrontendJourney:
 
         assert ada.send("DELETE", "/api/v1/users/me").status_code == 204
         # user.deleted travels users -> todos and users -> auth through the event relays.
-        assert eventually(lambda: ada.get("/api/v1/todos").json()["items"] == [])
-        assert eventually(lambda: ada.login().status_code == 401)
+        eventually(lambda: ada.get("/api/v1/todos").json()["items"] == [])
+        eventually(lambda: ada.login().status_code == 401)
 
 
 class TestServiceContainers:
@@ -155,8 +156,8 @@ class TestRecovery:
         compose_stack.compose("restart", "todos")
 
         assert compose_stack.inspect("todos")["State"]["StartedAt"] != before
-        assert wait_healthy(compose_stack, "todos")
-        assert eventually(lambda: ada.get(f"/api/v1/todos/{kept.json()['id']}").status_code == 200)
+        wait_healthy(compose_stack, "todos")
+        eventually(lambda: ada.get(f"/api/v1/todos/{kept.json()['id']}").status_code == 200)
         # uvicorn itself got SIGTERM (the image execs it) and shut down cleanly, rather
         # than a shell ignoring the signal until Docker killed it.
         assert "Finished server process" in compose_stack.logs("todos")
@@ -166,9 +167,9 @@ class TestRecovery:
     ) -> None:
         # Every service serving (and seen so by the gateway) before the outage begins.
         for service in SERVICES:
-            assert wait_healthy(compose_stack, service)
+            wait_healthy(compose_stack, service)
         ada = Frontend(client, "Ada").sign_up()
-        assert eventually(lambda: ada.get("/api/v1/todos").status_code == 200)
+        eventually(lambda: ada.get("/api/v1/todos").status_code == 200)
         acknowledged = []
         for index in range(5):
             created = ada.send("POST", "/api/v1/todos", json={"title": f"kept {index}"})
@@ -177,7 +178,7 @@ class TestRecovery:
 
         compose_stack.compose("stop", "postgres")
         try:
-            assert eventually(lambda: ada.get("/api/v1/todos").status_code == 503)
+            eventually(lambda: ada.get("/api/v1/todos").status_code == 503)
             body = assert_problem(ada.get("/api/v1/todos"), 503, "/api/v1/todos")
             assert body["detail"]
             refused = ada.send("POST", "/api/v1/todos", json={"title": "refused"})
@@ -185,10 +186,10 @@ class TestRecovery:
         finally:
             compose_stack.compose("start", "postgres")
 
-        assert wait_healthy(compose_stack, "postgres")
-        assert eventually(lambda: ada.get("/api/v1/todos").status_code == 200, timeout=60)
+        wait_healthy(compose_stack, "postgres")
+        eventually(lambda: ada.get("/api/v1/todos").status_code == 200, within=60)
         titles = {todo["id"]: todo["title"] for todo in ada.get("/api/v1/todos").json()["items"]}
         assert set(titles) == set(acknowledged)
         assert ada.send("POST", "/api/v1/todos", json={"title": "after"}).status_code == 201
         for service in SERVICES:
-            assert wait_healthy(compose_stack, service)
+            wait_healthy(compose_stack, service)

@@ -6,10 +6,12 @@ from typing import Any
 
 import yaml
 
+from todo_common.platform import SERVICE_PORTS
+
+__all__ = ["OVERLAYS", "REPO_ROOT", "SERVICE_PORTS", "Manifest", "render"]
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OVERLAYS = ("dev", "prod")
-# Every service of the platform, with the port it listens on (DESIGN.md).
-SERVICE_PORTS = {"auth": 8001, "users": 8002, "todos": 8003}
 
 Manifest = dict[str, Any]
 

@@ -1,12 +1,12 @@
 """The real platform for end-to-end tests: the stack `make run` starts, on free ports.
 
 `stack` is the same `devstack.Stack` as `make run` (embedded PostgreSQL in a throwaway
-folder, each service that exists in services/, the real Traefik binary with gateway/ as its
+folder, the three services, the real Traefik binary with gateway/ as its
 configuration). Tests talk to it over real HTTP through the gateway only.
 
 Fixtures for new tests: `gateway` (its addresses), `client` (an httpx client on the
 gateway), `stack` (stop_service / start_service), `make_token` (a bearer token the services
-accept), `running_service` (skips a test whose service is not in this checkout yet).
+accept).
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import pytest
 
 from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
-from devstack.services import PLATFORM_SERVICES, Service, present_services
+from devstack.services import Service
 from devstack.stack import Stack, StackSettings
 from todo_common.embedded_postgres import free_port
+from todo_common.platform import SERVICES
 from todo_common.security.tokens import mint_token
 
-pytest.register_assert_rewrite("tests.e2e.assertions")
+pytest.register_assert_rewrite("tests.e2e.assertions", "todo_common.testing.assertions")
 
 ALLOWED_ORIGINS = ("http://localhost:3000", "http://localhost:5173")
 # A budget the frontend journey's register/login calls stay within; the flood test sends more.
@@ -52,13 +53,10 @@ def _distinct_free_ports(count: int) -> list[int]:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    present = present_services()
-    ports = _distinct_free_ports(len(PLATFORM_SERVICES) + 3)
-    every = [Service(name, port) for name, port in zip(PLATFORM_SERVICES, ports, strict=False)]
+    ports = _distinct_free_ports(len(SERVICES) + 3)
     settings = StackSettings(
         data_dir=tmp_path_factory.mktemp("stack"),
-        running=[service for service in every if service.name in present],
-        absent=[service for service in every if service.name not in present],
+        running=[Service(name, port) for name, port in zip(SERVICES, ports, strict=False)],
         gateway=GatewayPorts(web=ports[-3], tls=ports[-2], ops=ports[-1]),
         database_url=None,  # always a throwaway PostgreSQL, whatever the shell says
         environment=STACK_ENVIRONMENT,
@@ -86,16 +84,6 @@ def gateway(stack: Stack) -> GatewayPorts:
 def client(gateway: GatewayPorts) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=gateway.url, timeout=10) as http:
         yield http
-
-
-@pytest.fixture
-def running_service(stack: Stack) -> Callable[[str], Service]:
-    def require(name: str) -> Service:
-        if all(service.name != name for service in stack.settings.running):
-            pytest.skip(f"the {name} service is not in this checkout yet")
-        return stack.service(name)
-
-    return require
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,9 @@
 import httpx
 import pytest
 
-from tests.e2e.assertions import assert_problem, cors_headers
+from tests.e2e.assertions import cors_headers
 from tests.e2e.conftest import ALLOWED_ORIGINS
+from todo_common.testing.assertions import assert_problem
 
 DISALLOWED_ORIGINS = [
     "https://evil.example.com",

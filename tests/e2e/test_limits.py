@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from devstack.gateway import GatewayPorts
-from tests.e2e.assertions import assert_problem
 from tests.e2e.conftest import AUTH_RATE_BURST
+from todo_common.testing.assertions import assert_problem
 
 MIB = 1024 * 1024
 

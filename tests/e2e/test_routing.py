@@ -1,15 +1,14 @@
 """Which paths the gateway routes, and what a client gets for every other path."""
 
 import http.client
-from collections.abc import Callable
 
 import httpx
 import pytest
 
 from devstack.gateway import GatewayPorts
-from devstack.services import Service
 from devstack.stack import Stack
-from tests.e2e.assertions import assert_problem
+from todo_common.platform import SERVICES
+from todo_common.testing.assertions import assert_problem
 
 
 def raw_get(gateway: GatewayPorts, target: str) -> tuple[int, str, bytes]:
@@ -24,7 +23,7 @@ def raw_get(gateway: GatewayPorts, target: str) -> tuple[int, str, bytes]:
 
 
 class TestDocs:
-    def test_each_running_service_serves_its_docs_through_the_gateway(
+    def test_each_service_serves_its_docs_through_the_gateway(
         self, client: httpx.Client, stack: Stack
     ) -> None:
         for service in stack.settings.running:
@@ -78,7 +77,7 @@ class TestUnroutedPaths:
 
         assert_problem(response, 404, "/internal/events")
 
-    @pytest.mark.parametrize("name", ["auth", "users", "todos"])
+    @pytest.mark.parametrize("name", SERVICES)
     @pytest.mark.parametrize("hidden", ["internal/events", "healthz", "readyz", "metrics"])
     def test_operations_paths_under_a_service_prefix_stay_hidden(
         self, client: httpx.Client, name: str, hidden: str, user_headers: dict[str, str]
@@ -120,11 +119,7 @@ class TestOperationsEntryPoint:
         assert 'traefik_service_requests_total{code="401"' in metrics.text
         assert 'service="todos@file"' in metrics.text
 
-    def test_the_operations_port_serves_no_api(
-        self, gateway: GatewayPorts, running_service: Callable[[str], Service]
-    ) -> None:
-        running_service("todos")
-
+    def test_the_operations_port_serves_no_api(self, gateway: GatewayPorts) -> None:
         response = httpx.get(f"{gateway.ops_url}/api/v1/todos", timeout=5)
 
         assert response.status_code == 404

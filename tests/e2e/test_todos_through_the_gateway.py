@@ -7,7 +7,8 @@ import httpx
 import pytest
 
 from devstack.gateway import GatewayPorts
-from tests.e2e.assertions import SECURITY_HEADERS, assert_problem
+from tests.e2e.assertions import SECURITY_HEADERS
+from todo_common.testing.assertions import assert_problem
 
 
 class TestCrud:

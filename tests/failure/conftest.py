@@ -22,12 +22,13 @@ import pytest
 
 from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
-from devstack.services import PLATFORM_SERVICES, Service, present_services
+from devstack.services import Service
 from devstack.stack import Stack, StackSettings
 from tests.failure.load import eventually
 from tests.integration.events.conftest import query as query_as
 from tests.integration.processes import ServiceProcess
 from todo_common.embedded_postgres import free_port
+from todo_common.platform import SERVICES
 from todo_common.security.tokens import mint_token
 
 # How long a request may wait for the database, in seconds; an answer to a request the
@@ -64,13 +65,9 @@ FAILURE_ENVIRONMENT = {
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    present = present_services()
-    missing = set(PLATFORM_SERVICES) - set(present)
-    if missing:
-        pytest.fail(f"the failure suite needs every service; missing {sorted(missing)}")
     data_dir = Path(tempfile.mkdtemp(prefix="todo-failure-"))
     ports: list[int] = []
-    while len(ports) < len(PLATFORM_SERVICES) + 3:
+    while len(ports) < len(SERVICES) + 3:
         port = free_port()
         if port not in ports:
             ports.append(port)
@@ -78,7 +75,7 @@ def stack() -> Iterator[Stack]:
         # Not under pytest's temp root, which another pytest run on the machine may prune
         # while this one runs (as todo_common.testing.fixtures explains).
         data_dir=data_dir,
-        running=[Service(name, port) for name, port in zip(PLATFORM_SERVICES, ports, strict=False)],
+        running=[Service(name, port) for name, port in zip(SERVICES, ports, strict=False)],
         gateway=GatewayPorts(web=ports[-3], tls=ports[-2], ops=ports[-1]),
         database_url=None,  # always a throwaway PostgreSQL: these tests stop it
         environment=FAILURE_ENVIRONMENT,

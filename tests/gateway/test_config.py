@@ -10,9 +10,10 @@ from typing import Any
 
 import yaml
 
+from todo_common.platform import SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "gateway" / "traefik.yml"
-SERVICES = ("auth", "users", "todos")
 
 
 def test_access_log_is_json_and_drops_credentials() -> None:

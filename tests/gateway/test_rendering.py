@@ -15,6 +15,7 @@ import pytest
 from devstack.gateway import GatewayPorts, gateway_process, render_static_config, traefik_binary
 from devstack.processes import ManagedProcess
 from todo_common.embedded_postgres import free_port
+from todo_common.platform import SERVICES
 
 ROUTERS = {
     "auth-credentials-cors",
@@ -95,7 +96,7 @@ class TestDefaults:
             assert "error" not in routers[name]
             # Traefik makes a TLS twin of each router for the websecure entry point.
             assert routers[f"websecure-{name}"]["status"] == "enabled"
-        for name in ("auth", "users", "todos", "gateway-errors"):
+        for name in (*SERVICES, "gateway-errors"):
             assert raw["services"][f"{name}@file"]["status"] == "enabled"
 
     def test_defaults_match_the_documented_ones(

@@ -1,5 +1,5 @@
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import pytest
 from fastapi import APIRouter, HTTPException
@@ -21,11 +21,8 @@ from todo_common.errors import (
     UnprocessableContent,
 )
 from todo_common.problem import PROBLEM_MEDIA_TYPE, problem_responses
+from todo_common.testing.assertions import assert_problem
 
-if TYPE_CHECKING:
-    from httpx2 import Response  # what Starlette's TestClient answers with
-
-PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "request_id"}
 PASSWORD = "correct-horse-battery-staple"
 
 DOMAIN_ERRORS: dict[str, DomainError] = {
@@ -94,21 +91,6 @@ def create_gadget(session: SessionDep) -> None:
 @router.get("/broken-query")
 def run_broken_query(session: SessionDep) -> None:
     session.execute(text("SELECT secret_column FROM todos.no_such_table"))
-
-
-def assert_problem(response: "Response", status: int) -> dict[str, Any]:
-    """The RFC 9457 shape every error shares; returns the body for further checks."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
-    body: dict[str, Any] = response.json()
-    assert body.keys() >= PROBLEM_FIELDS
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    assert body["title"]
-    assert body["detail"]
-    assert body["instance"] == response.request.url.path
-    assert body["request_id"] == response.headers["x-request-id"]
-    return body
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
 
 from auth.core.config import AuthSettings
 from auth.main import build_app
 from tests.keys import rs256, rsa_private_pem
-from todo_common.testing.harness import service_settings_values, truncate_tables
+from todo_common.testing.harness import (
+    empty_tables_after,
+    migrated_client,
+    service_settings_values,
+)
 
 pytest_plugins = ["todo_common.testing.fixtures"]
-# The helpers assert on responses; rewriting makes their failures show the values.
-pytest.register_assert_rewrite("tests.fixtures", "todo_common.testing.assertions")
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 SERVICE_CLIENT_SECRETS = {"users": "users-client-secret-for-tests"}
@@ -44,26 +43,17 @@ def settings(service_database_urls: dict[str, str]) -> AuthSettings:
 
 
 @pytest.fixture(scope="session")
-def migrated(settings: AuthSettings) -> AuthSettings:
-    config = Config(str(SERVICE_ROOT / "alembic.ini"))
-    config.attributes["settings"] = settings
-    command.upgrade(config, "head")
-    return settings
-
-
-@pytest.fixture(scope="session")
-def client(migrated: AuthSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(migrated), raise_server_exceptions=False) as test_client:
-        yield test_client
+def client(settings: AuthSettings) -> Iterator[TestClient]:
+    yield from migrated_client(SERVICE_ROOT, settings, build_app)
 
 
 @pytest.fixture
-def client_with(migrated: AuthSettings) -> Iterator[Callable[..., TestClient]]:
-    """Another auth app on the same database, with some settings changed."""
+def client_with(client: TestClient, settings: AuthSettings) -> Iterator[Callable[..., TestClient]]:
+    """Another auth app on the same database (`client` migrated it), some settings changed."""
     with ExitStack() as stack:
 
         def factory(**overrides: Any) -> TestClient:
-            app = build_app(auth_settings(migrated.database_url, **overrides))
+            app = build_app(auth_settings(settings.database_url, **overrides))
             return stack.enter_context(TestClient(app, raise_server_exceptions=False))
 
         yield factory
@@ -91,6 +81,4 @@ def anyio_backend() -> str:
 
 @pytest.fixture(autouse=True)
 def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    if "postgres" in request.fixturenames or "client" in request.fixturenames:
-        truncate_tables(request.getfixturevalue("postgres"), SQLModel.metadata, "auth")
+    yield from empty_tables_after(request, "auth")

@@ -83,7 +83,7 @@ def parse_time(value: str) -> datetime:
 
 
 def expected_order(todos: list[Todo], sort: str) -> list[str]:
-    """The ids of `todos` in the order API.md defines for `sort` (ties broken by id)."""
+    """The ids of `todos` in the order docs/api.md defines for `sort` (ties broken by id)."""
     descending = sort.startswith("-")
     key_name = sort.lstrip("-")
     # Keys compare as (has no key, key, id): undated todos last whichever the direction.

@@ -5,15 +5,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
 
-from todo_common.testing.harness import migrate, service_settings_values, truncate_tables
+from todo_common.testing.harness import (
+    empty_tables_after,
+    migrated_client,
+    service_settings_values,
+)
 from users.core.config import UsersSettings
 from users.main import build_app
 
 pytest_plugins = ["todo_common.testing.fixtures"]
-# The helpers assert on responses; rewriting makes their failures show the values.
-pytest.register_assert_rewrite("tests.fixtures")
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,19 +30,10 @@ def settings(service_database_urls: dict[str, str]) -> UsersSettings:
 
 
 @pytest.fixture(scope="session")
-def migrated(settings: UsersSettings) -> UsersSettings:
-    migrate(SERVICE_ROOT, settings)
-    return settings
-
-
-@pytest.fixture(scope="session")
-def client(migrated: UsersSettings) -> Iterator[TestClient]:
-    with TestClient(build_app(migrated), raise_server_exceptions=False) as test_client:
-        yield test_client
+def client(settings: UsersSettings) -> Iterator[TestClient]:
+    yield from migrated_client(SERVICE_ROOT, settings, build_app)
 
 
 @pytest.fixture(autouse=True)
 def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    if "postgres" in request.fixturenames or "client" in request.fixturenames:
-        truncate_tables(request.getfixturevalue("postgres"), SQLModel.metadata, "users")
+    yield from empty_tables_after(request, "users")

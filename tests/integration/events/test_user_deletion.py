@@ -4,9 +4,7 @@ users writes `user.deleted` to its outbox with the deletion; its relay POSTs it 
 `/internal/events` with a service token; todos deletes the user's todos once per event.
 """
 
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +12,7 @@ import httpx
 
 from tests.integration.events.conftest import Stack, query
 from todo_common.testing.harness import TokenFactory
+from todo_common.testing.waiting import eventually
 
 TODOS = "/api/v1/todos"
 USERS = "/api/v1/users"
@@ -54,14 +53,6 @@ def caller(stack: Stack, make_token: TokenFactory, role: str = "user") -> Caller
     return Caller(stack=stack, id=user_id, token=token)
 
 
-def eventually(check: Callable[[], bool], what: str, within: float = 20.0) -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within} s: {what}")
-        time.sleep(0.1)
-
-
 def deletion_messages(stack: Stack, user_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
     """The users outbox's `user.deleted` messages for todos about `user_ids`."""
     return query(
@@ -91,7 +82,7 @@ def test_deleting_a_user_removes_their_todos_in_the_todos_service(
 
     assert alice.call("users", "DELETE", f"{USERS}/me").status_code == 204
 
-    eventually(lambda: alice.todos() == [], "alice's todos are deleted")
+    eventually(lambda: alice.todos() == [], what="alice's todos are deleted")
     assert bob.todos() == bobs
     [message] = deletion_messages(stack, [alice.id])
     assert message["delivered_at"] is not None
@@ -105,7 +96,7 @@ def test_admin_deletion_removes_the_users_todos(stack: Stack, make_token: TokenF
 
     assert admin.call("users", "DELETE", f"{USERS}/{carol.id}").status_code == 204
 
-    eventually(lambda: carol.todos() == [], "carol's todos are deleted")
+    eventually(lambda: carol.todos() == [], what="carol's todos are deleted")
 
 
 def test_a_subscriber_that_was_down_gets_every_event_once_back(
@@ -130,7 +121,7 @@ def test_a_subscriber_that_was_down_gets_every_event_once_back(
                 message["attempts"] >= 2 and message["delivered_at"] is None for message in messages
             )
 
-        eventually(retried_while_down, "every delivery to todos failed at least twice")
+        eventually(retried_while_down, what="every delivery to todos failed at least twice")
         assert all("ConnectError" in m["last_error"] for m in deletion_messages(stack, leaving_ids))
         # An operator sees the backlog in the relay's periodic log line.
         eventually(
@@ -139,14 +130,14 @@ def test_a_subscriber_that_was_down_gets_every_event_once_back(
                 and line["outbox_waiting_by_subscriber"].get("todos", 0) >= 3
                 for line in stack.users.log_lines()
             ),
-            "the users relay reports the waiting messages",
+            what="the users relay reports the waiting messages",
         )
     finally:
         stack.todos.start()
 
     eventually(
         lambda: all(m["delivered_at"] for m in deletion_messages(stack, leaving_ids)),
-        "every waiting event is delivered once todos is back",
+        what="every waiting event is delivered once todos is back",
     )
     for user in leaving:
         assert user.todos() == []
@@ -168,7 +159,7 @@ def test_a_subscriber_that_was_down_gets_every_event_once_back(
     )
     eventually(
         lambda: deletion_messages(stack, [returning.id])[0]["delivered_at"] is not None,
-        "the repeated event is delivered",
+        what="the repeated event is delivered",
     )
     assert deletion_messages(stack, [returning.id])[0]["attempts"] > redelivered["attempts"]
     assert returning.todos() == since

@@ -76,7 +76,7 @@ def _to_utc(value: datetime) -> datetime:
         raise ValueError("is out of the supported date range") from None
 
 
-# API.md: timestamps carry a timezone and are answered in UTC.
+# docs/api.md: timestamps carry a timezone and are answered in UTC.
 UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_to_utc)]
 
 
@@ -113,13 +113,17 @@ class _NotNull:
 NotNull = _NotNull()
 
 
-# API.md: a person's name is 1 to 100 characters after trimming (auth's accounts, users'
+# docs/api.md: a person's name is 1 to 100 characters after trimming (auth's accounts, users'
 # profiles).
+PERSON_NAME_MAX_LENGTH = 100
 PersonName = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=NON_BLANK_TEXT_PATTERN
+        strip_whitespace=True,
+        min_length=1,
+        max_length=PERSON_NAME_MAX_LENGTH,
+        pattern=NON_BLANK_TEXT_PATTERN,
     ),
-    trimmed_text_schema(100),
+    trimmed_text_schema(PERSON_NAME_MAX_LENGTH),
     StorableText,
 ]

@@ -52,7 +52,7 @@ class RequestContextMiddleware:
 
 
 def _strip_trailing_slash(scope: Scope) -> None:
-    # API.md: `/api/v1/todos/` answers like `/api/v1/todos`, without a redirect.
+    # docs/api.md: `/api/v1/todos/` answers like `/api/v1/todos`, without a redirect.
     path: str = scope["path"]
     if len(path) > 1 and path.endswith("/"):
         scope["path"] = path.rstrip("/") or "/"

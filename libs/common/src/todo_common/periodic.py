@@ -9,6 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 
 logger = logging.getLogger(__name__)
 
+# How often each service purges what has expired (refresh tokens, idempotency keys): often
+# enough that expired rows cost little space, rarely enough to cost nothing else.
+HOUSEKEEPING_INTERVAL_SECONDS = 3600
+
 
 def every(seconds: float, job: Callable[[FastAPI], None]) -> Callable[[FastAPI], Awaitable[None]]:
     """A background task that runs the blocking `job(app)` in a thread every `seconds`.

@@ -2,8 +2,9 @@
 
 import json
 import sys
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, ClassVar, Literal, TypeVar
 
+from fastapi import Depends, Request
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -17,6 +18,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+# A service's name as events, service tokens and subscriber lists use it.
+ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,49}$")]
 
 SYMMETRIC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"})
@@ -33,9 +36,12 @@ def _split_commas(value: object) -> object:
 
 
 class CommonSettings(BaseSettings):
-    """The variables of DESIGN.md; each service extends this with its own."""
+    """The variables every service reads; each service extends this with its own."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # True for auth alone: it signs with its private key, so it verifies with the public
+    # half and mints its own service tokens, and needs neither a public key nor auth's URL.
+    holds_signing_key: ClassVar[bool] = False
 
     service_name: str = "service"
     log_level: LogLevel = "INFO"
@@ -44,6 +50,7 @@ class CommonSettings(BaseSettings):
     # PgBouncer endpoint runs in transaction mode, which DDL and advisory locks dislike).
     database_url: str = Field(pattern=r"^postgres(ql)?(\+psycopg2)?://")
     database_url_direct: str | None = Field(default=None, pattern=r"^postgres(ql)?(\+psycopg2)?://")
+    # Defaults to `service_name`, which is also the schema the service's models name.
     db_schema: str = Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     db_pool_size: PositiveInt = 10
     db_max_overflow: Annotated[int, Field(ge=0)] = 10
@@ -103,6 +110,14 @@ class CommonSettings(BaseSettings):
         "http://localhost:5173",
     ]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _schema_defaults_to_service_name(cls, values: object) -> object:
+        if isinstance(values, dict) and not values.get("db_schema"):
+            service_name = values.get("service_name", cls.model_fields["service_name"].default)
+            return {**values, "db_schema": service_name}
+        return values
+
     @field_validator("jwt_algorithms", "cors_origins", mode="before")
     @classmethod
     def _parse_list(cls, value: object) -> object:
@@ -127,7 +142,7 @@ class CommonSettings(BaseSettings):
         if chosen & SYMMETRIC_ALGORITHMS:
             if self.jwt_secret is None or len(self.jwt_secret.get_secret_value()) < 32:
                 raise ValueError("JWT_SECRET must be set to at least 32 characters for HS*")
-        elif not self._has_public_keys():
+        elif not (self.holds_signing_key or self.jwt_public_key or self.jwt_jwks_url):
             raise ValueError("JWT_PUBLIC_KEY or JWT_JWKS_URL must be set for RS*/ES*")
         return self
 
@@ -146,7 +161,7 @@ class CommonSettings(BaseSettings):
         # A relay that cannot get tokens would retry every delivery forever: say so at start.
         relays = self.outbox_relay_enabled and bool(self.event_subscribers)
         mints_locally = bool(set(self.jwt_algorithms) & SYMMETRIC_ALGORITHMS)
-        asks_auth = relays and not mints_locally and not self._signs_own_service_tokens()
+        asks_auth = relays and not mints_locally and not self.holds_signing_key
         if asks_auth and (self.service_token_url is None or self.service_client_secret is None):
             raise ValueError(
                 "SERVICE_TOKEN_URL and SERVICE_CLIENT_SECRET must be set for the outbox "
@@ -154,20 +169,22 @@ class CommonSettings(BaseSettings):
             )
         return self
 
-    def _signs_own_service_tokens(self) -> bool:
-        # auth overrides this: it holds the private key.
-        return False
-
-    def _has_public_keys(self) -> bool:
-        # auth overrides this: it holds the private key, and verifies with its public half.
-        return self.jwt_public_key is not None or self.jwt_jwks_url is not None
-
     @property
     def migration_database_url(self) -> str:
         return self.database_url_direct or self.database_url
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def app_settings(request: Request) -> BaseSettings:
+    """The settings the app was built with (create_app keeps them on `app.state`)."""
+    settings: BaseSettings = request.app.state.settings
+    return settings
+
+
+# A handler's settings, typed as its service's class: `settings: SettingsDep[TodosSettings]`.
+SettingsDep = Annotated[SettingsT, Depends(app_settings)]
 
 
 def describe_validation_error(error: ValidationError) -> str:

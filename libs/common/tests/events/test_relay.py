@@ -17,6 +17,7 @@ from tests.fixtures import UNREACHABLE_DATABASE_URL, Subscriber, make_settings
 from todo_common.database import create_db_engine
 from todo_common.events.relay import OutboxRelay, TokenProvider
 from todo_common.testing.harness import TEST_ISSUER, TEST_JWT_SECRET, service_token_minter
+from todo_common.testing.waiting import eventually
 
 pytestmark = pytest.mark.anyio
 
@@ -58,19 +59,12 @@ def make_relay(
     return factory
 
 
-async def eventually(check: Callable[[], bool], within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not hold in time")
-        await asyncio.sleep(0.02)
-
-
-async def running(relay: OutboxRelay, until: Callable[[], bool], within: float = 10.0) -> None:
+async def running(relay: OutboxRelay, until: Callable[[], bool], within: float = 30.0) -> None:
     """Run `relay` as its service would, until `until()` holds; then cancel it."""
     task = asyncio.create_task(relay.run())
     try:
-        await eventually(until, within)
+        # In a thread, so the relay keeps running on this loop while `until` is polled.
+        await asyncio.to_thread(eventually, until, within=within)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -264,9 +258,9 @@ class TestRun:
         task = asyncio.create_task(relay.run())
         try:
             event_ids = publish_events(engine, 3)
-            await eventually(all_delivered(engine))
+            await asyncio.to_thread(eventually, all_delivered(engine))
             later = publish_events(engine, 1)
-            await eventually(all_delivered(engine))
+            await asyncio.to_thread(eventually, all_delivered(engine))
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)

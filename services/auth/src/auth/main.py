@@ -16,10 +16,8 @@ from auth.services.tokens import TokenIssuer
 from todo_common.app import create_app
 from todo_common.events.consumer import event_router
 from todo_common.events.relay import TokenProvider, outbox_relay
-from todo_common.periodic import every
+from todo_common.periodic import HOUSEKEEPING_INTERVAL_SECONDS, every
 from todo_common.settings import load_settings
-
-PURGE_INTERVAL_SECONDS = 3600
 
 
 def build_app(
@@ -43,7 +41,7 @@ def build_app(
         background_tasks=[
             *([relay] if settings.outbox_relay_enabled else []),
             # Expired refresh tokens and old login failures go hourly, not only at start-up.
-            every(PURGE_INTERVAL_SECONDS, _purge_expired),
+            every(HOUSEKEEPING_INTERVAL_SECONDS, _purge_expired),
         ],
         model_schema=SCHEMA,
         description="Accounts, passwords, access and refresh tokens, signing keys.",

@@ -13,19 +13,13 @@ from auth.core.config import AuthSettings
 from auth.main import build_app
 from tests.conftest import SERVICE_CLIENT_SECRETS
 from tests.fixtures import bearer, new_user
-from todo_common.testing.contract import check_contract, contract_cases
+from todo_common.testing.contract import check_contract, contract_cases, openapi_document
 
 # The operations are read from the document at collection time (building the app touches no
 # database), so each one is reported as its own test.
-_DOCUMENT = build_app(
-    AuthSettings(
-        _env_file=None,
-        database_url="postgresql://unused@127.0.0.1:9/unused",
-        jwt_secret="collection-only-secret-0123456789abcdef",
-        password_hash_memory_kib=1024,
-        password_hash_time_cost=1,
-    )
-).openapi()
+_DOCUMENT = openapi_document(
+    build_app, AuthSettings, password_hash_memory_kib=1024, password_hash_time_cost=1
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,20 +7,14 @@ import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis.generation import GenerationMode
 
-from todo_common.testing.contract import check_contract, contract_cases
+from todo_common.testing.contract import check_contract, contract_cases, openapi_document
 from todo_common.testing.harness import TokenFactory
 from todos.core.config import TodosSettings
 from todos.main import build_app
 
 # Read at collection time (building the app touches no database), so each operation is
 # reported as its own test.
-_DOCUMENT = build_app(
-    TodosSettings(
-        _env_file=None,
-        database_url="postgresql://unused@127.0.0.1:9/unused",
-        jwt_secret="collection-only-secret-0123456789abcdef",
-    )
-).openapi()
+_DOCUMENT = openapi_document(build_app, TodosSettings)
 
 
 @pytest.fixture(scope="module")

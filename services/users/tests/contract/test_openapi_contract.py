@@ -10,20 +10,14 @@ import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis.generation import GenerationMode
 
-from todo_common.testing.contract import check_contract, contract_cases
+from todo_common.testing.contract import check_contract, contract_cases, openapi_document
 from todo_common.testing.harness import TokenFactory
 from users.core.config import UsersSettings
 from users.main import build_app
 
 # Read at collection time (building the app touches no database), so each operation is
 # reported as its own test.
-_DOCUMENT = build_app(
-    UsersSettings(
-        _env_file=None,
-        database_url="postgresql://unused@127.0.0.1:9/unused",
-        jwt_secret="collection-only-secret-0123456789abcdef",
-    )
-).openapi()
+_DOCUMENT = openapi_document(build_app, UsersSettings)
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,10 @@ def mint_token(
     extra_claims: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Sign a token with the claims of DESIGN.md. `signing_key` is the HMAC secret or a PEM key."""
+    """Sign a token with the platform's claims (docs/architecture.md, "Identity").
+
+    `signing_key` is the HMAC secret or a PEM key.
+    """
     issued_at = now or datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": subject,

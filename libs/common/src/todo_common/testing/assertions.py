@@ -1,4 +1,4 @@
-"""What every error answer must look like to a client (API.md, "Errors"), for any service."""
+"""What every error answer must look like to a client (docs/api.md, "Errors"), for any service."""
 
 from typing import Any
 
@@ -7,8 +7,13 @@ import httpx
 from todo_common.problem import PROBLEM_MEDIA_TYPE
 
 
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    """Assert `response` is an RFC 9457 problem with `status`; return its body."""
+def assert_problem(
+    response: httpx.Response, status: int, instance: str | None = None
+) -> dict[str, Any]:
+    """Assert `response` is an RFC 9457 problem with `status`; return its body.
+
+    `instance` defaults to the path the request was sent to.
+    """
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"].split(";")[0] == PROBLEM_MEDIA_TYPE
     body: dict[str, Any] = response.json()
@@ -17,7 +22,7 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     for text_field in ("title", "detail"):
         assert isinstance(body[text_field], str), body
         assert body[text_field], body
-    assert body["instance"] == response.request.url.path
+    assert body["instance"] == (instance or response.request.url.path)
     assert response.headers.get_list("X-Request-ID") == [body["request_id"]]
     return body
 

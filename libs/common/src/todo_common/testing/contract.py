@@ -6,17 +6,40 @@ status codes and content types, bodies matching their schemas, invalid input rej
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
+from todo_common.settings import CommonSettings
+
 # Swaps values only the server can issue (cursors, tokens, idempotency keys) into a generated
 # valid request, and returns the headers to send with it.
 PrepareCase = Callable[[schemathesis.Case[Any], GenerationMode], dict[str, str]]
+
+SettingsT = TypeVar("SettingsT", bound=CommonSettings)
+
+
+def openapi_document(
+    build_app: Callable[[SettingsT], FastAPI], settings_class: type[SettingsT], **values: Any
+) -> dict[str, Any]:
+    """A service's OpenAPI document, built in-process without a database (none is reached).
+
+    `values` add to or override the settings, e.g. a service's own required ones.
+    """
+    settings = settings_class(
+        _env_file=None,
+        **{
+            "database_url": "postgresql://unused@127.0.0.1:9/unused",
+            "jwt_secret": "collection-only-secret-0123456789abcdef",
+            **values,
+        },
+    )
+    return build_app(settings).openapi()
 
 
 def contract_cases(document: dict[str, Any], prefixes: Sequence[str] = ("/api/",)) -> list[Any]:

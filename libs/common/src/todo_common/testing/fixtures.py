@@ -1,6 +1,7 @@
 """Pytest fixtures every service's tests use: one throwaway PostgreSQL cluster per run."""
 
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -11,9 +12,9 @@ from typing import Any
 import pytest
 
 from todo_common.embedded_postgres import EmbeddedPostgres, free_port
+from todo_common.platform import SERVICES
 from todo_common.security.tokens import mint_token
 from todo_common.testing.harness import (
-    SERVICES,
     TEST_AUDIENCE,
     TEST_ISSUER,
     TEST_JWT_SECRET,
@@ -21,7 +22,20 @@ from todo_common.testing.harness import (
 )
 
 # Registered before any suite imports them, so their failures show the values compared.
-pytest.register_assert_rewrite("todo_common.testing.assertions", "todo_common.testing.api")
+# Each service keeps its test helpers in tests/fixtures.py; they assert on responses too.
+# (A suite whose conftest imported its helpers before loading this plugin keeps them as
+# they are: rewriting an imported module is impossible, and pytest would warn.)
+pytest.register_assert_rewrite(
+    *(
+        module
+        for module in (
+            "todo_common.testing.assertions",
+            "todo_common.testing.api",
+            "tests.fixtures",
+        )
+        if module not in sys.modules
+    )
+)
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +60,7 @@ def postgres() -> Iterator[EmbeddedPostgres]:
 @pytest.fixture(scope="session")
 def service_database_urls(postgres: EmbeddedPostgres) -> dict[str, str]:
     """Each service's own role and schema, as on Neon: service name -> connection URL."""
-    return postgres.ensure_service_databases(SERVICES)
+    return postgres.ensure_service_databases(list(SERVICES))
 
 
 @pytest.fixture(scope="session")

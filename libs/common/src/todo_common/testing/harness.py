@@ -1,14 +1,18 @@
 """Helpers for tests of any service: settings for a database under test, emptying tables."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg2
+import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, Table
+from sqlmodel import SQLModel
 
 from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.events.relay import TokenProvider
@@ -21,12 +25,12 @@ from todo_common.security.tokens import mint_token
 from todo_common.settings import CommonSettings
 from todo_common.tables import SHARED_TABLE_SCHEMA
 
-SERVICES = ["auth", "users", "todos"]
 TEST_JWT_SECRET = "test-only-signing-secret-0123456789abcdef"  # noqa: S105
 TEST_ISSUER = "todo-auth"
 TEST_AUDIENCE = "todo-platform"
 
 TokenFactory = Callable[..., str]
+SettingsT = TypeVar("SettingsT", bound=CommonSettings)
 
 
 def service_settings_values(database_url: str, schema: str) -> dict[str, Any]:
@@ -50,6 +54,25 @@ def migrate(service_root: Path, settings: CommonSettings) -> None:
     config = Config(str(service_root / "alembic.ini"))
     config.attributes["settings"] = settings
     command.upgrade(config, "head")
+
+
+def migrated_client(
+    service_root: Path, settings: SettingsT, build_app: Callable[[SettingsT], FastAPI]
+) -> Iterator[TestClient]:
+    """The service migrated to head and called in-process; the app's lifespan runs around it.
+
+    For a service's session-scoped `client` fixture: `yield from migrated_client(...)`.
+    """
+    migrate(service_root, settings)
+    with TestClient(build_app(settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+def empty_tables_after(request: pytest.FixtureRequest, service_schema: str) -> Iterator[None]:
+    """For a service's autouse fixture: after a test that used the database, empty its tables."""
+    yield
+    if "postgres" in request.fixturenames or "client" in request.fixturenames:
+        truncate_tables(request.getfixturevalue("postgres"), SQLModel.metadata, service_schema)
 
 
 def truncate_tables(

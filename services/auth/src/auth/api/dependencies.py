@@ -9,7 +9,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from auth.core.config import AuthSettings
 from auth.schemas.service_token import ServiceTokenRequest
 from auth.services.errors import UnsupportedMediaType
 from auth.services.lockout import LockoutPolicy
@@ -26,7 +25,6 @@ def _app_state(name: str) -> Callable[[Request], Any]:
     return read
 
 
-SettingsDep = Annotated[AuthSettings, Depends(_app_state("settings"))]
 # For the service functions that commit their own transactions (see services.sessions).
 EngineDep = Annotated[Engine, Depends(_app_state("engine"))]
 PasswordsDep = Annotated[Passwords, Depends(_app_state("passwords"))]

@@ -1,26 +1,26 @@
 """The auth service's settings."""
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import EmailStr, Field, PositiveInt, SecretStr, model_validator
 
 from auth.core.keys import KeyRing
-from auth.models import SCHEMA
-from todo_common.settings import SYMMETRIC_ALGORITHMS, CommonSettings
+from todo_common.settings import SYMMETRIC_ALGORITHMS, CommonSettings, ServiceName
 
 KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
-ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,49}$")]
 
 
 class AuthMigrationSettings(CommonSettings):
     """What auth's migrations read: the database, not the signing key (a Job never signs)."""
 
     service_name: str = "auth"
-    db_schema: str = Field(default=SCHEMA, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 class AuthSettings(AuthMigrationSettings):
+    # `_signing_key_fits` checks that the private key is there, with a message naming it.
+    holds_signing_key: ClassVar[bool] = True
+
     # Signing. With RS*/ES* in JWT_ALGORITHMS auth signs with this private key (PEM) and
     # publishes its public half under JWT_KEY_ID (default: the key's RFC 7638 thumbprint).
     jwt_private_key: SecretStr | None = None
@@ -71,14 +71,6 @@ class AuthSettings(AuthMigrationSettings):
         # Reading the keys once here stops a bad PEM at start-up, with this message.
         self.key_ring()
         return self
-
-    def _signs_own_service_tokens(self) -> bool:
-        return True
-
-    def _has_public_keys(self) -> bool:
-        # auth verifies with the public half of its own keys; `_signing_key_fits` checks
-        # that the private key is there, with a message that names it.
-        return True
 
     def key_ring(self) -> KeyRing:
         if self.jwt_private_key is None:

@@ -14,7 +14,7 @@ MAX_EMAIL_LENGTH = 254
 
 
 def _lower_case(email: str) -> str:
-    # API.md: emails compare case-insensitively; accounts store them in lower case.
+    # docs/api.md: emails compare case-insensitively; accounts store them in lower case.
     lowered = email.lower()
     if len(lowered) > MAX_EMAIL_LENGTH:
         raise ValueError(f"must be at most {MAX_EMAIL_LENGTH} characters")
@@ -24,7 +24,6 @@ def _lower_case(email: str) -> str:
 Email = Annotated[EmailStr, AfterValidator(_lower_case)]
 # Length only: any character may be part of a password (OWASP: no composition rules).
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-Name = PersonName
 
 
 class AccountCreate(BaseModel):
@@ -32,7 +31,7 @@ class AccountCreate(BaseModel):
 
     email: Email
     password: Password
-    name: Name
+    name: PersonName
 
 
 class AccountPublic(BaseModel):

@@ -14,7 +14,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, delete, select, update
 
 from auth.models import Account, Role
-from auth.schemas.account import AccountCreate, PasswordChange
+from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange
+from auth.schemas.events import USER_REGISTERED, UserRegistered
 from auth.services import lockout, refresh_tokens
 from auth.services.errors import AccountUnavailable, EmailTaken, IncorrectPassword
 from auth.services.passwords import Passwords
@@ -24,8 +25,6 @@ from todo_common.tables import utc_now
 
 logger = logging.getLogger(__name__)
 
-USER_REGISTERED = "user.registered"
-
 
 def register_account(
     session: Session,
@@ -33,13 +32,13 @@ def register_account(
     data: AccountCreate,
     passwords: Passwords,
     subscribers: Sequence[str],
-) -> Account:
+) -> AccountPublic:
     """A new `user` account, announced as `user.registered` in the same transaction."""
     account = Account(email=data.email, name=data.name, password_hash=passwords.hash(data.password))
     if not _insert_if_email_free(session, account):
         raise EmailTaken()
     _announce(session, account, subscribers)
-    return account
+    return AccountPublic.model_validate(account)
 
 
 def ensure_first_admin(
@@ -120,11 +119,11 @@ def _announce(session: Session, account: Account, subscribers: Sequence[str]) ->
     publish(
         session,
         event_type=USER_REGISTERED,
-        payload={
-            "user_id": str(account.id),
-            "email": account.email,
-            "name": account.name,
-            "registered_at": account.created_at.isoformat(),
-        },
+        payload=UserRegistered(
+            user_id=account.id,
+            email=account.email,
+            name=account.name,
+            registered_at=account.created_at,
+        ).model_dump(mode="json"),
         subscribers=subscribers,
     )

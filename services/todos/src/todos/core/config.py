@@ -2,15 +2,13 @@
 
 from datetime import timedelta
 
-from pydantic import Field, PositiveInt
+from pydantic import PositiveInt
 
 from todo_common.settings import CommonSettings
-from todos.models import SCHEMA
 
 
 class TodosSettings(CommonSettings):
     service_name: str = "todos"
-    db_schema: str = Field(default=SCHEMA, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     # How long a create's Idempotency-Key is remembered (Stripe and the IETF draft use a day).
     idempotency_key_ttl_hours: PositiveInt = 24
 

@@ -14,7 +14,7 @@ class IdempotencyKeyReused(UnprocessableContent):
     )
 
     def __init__(self) -> None:
-        # Every 422 names what is wrong in `errors` (API.md); here it is the header.
+        # Every 422 names what is wrong in `errors` (docs/api.md); here it is the header.
         super().__init__(
             errors=[
                 {

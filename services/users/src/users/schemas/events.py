@@ -1,4 +1,4 @@
-"""The payloads of the events this service consumes and publishes."""
+"""The events this service consumes and publishes: their names and payloads."""
 
 import uuid
 from typing import Annotated
@@ -7,8 +7,6 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 USER_REGISTERED = "user.registered"
 USER_DELETED = "user.deleted"
-# Who must hear that a user was deleted: auth removes the account, todos the user's todos.
-USER_DELETED_SUBSCRIBERS = ("auth", "todos")
 
 
 class UserRegistered(BaseModel):

@@ -16,15 +16,13 @@ from todo_common.fields import (
 )
 from todo_common.pagination import Page
 
-Name = PersonName
-
 
 class ProfileReplace(BaseModel):
     """A full replacement of the editable fields."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: PersonName
 
 
 class ProfileUpdate(BaseModel):
@@ -33,7 +31,7 @@ class ProfileUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Properties a client may send on update
-    name: Annotated[Name | None, NotNull] = None
+    name: Annotated[PersonName | None, NotNull] = None
 
 
 class ProfilePublic(BaseModel):

@@ -1,21 +1,18 @@
 """Reading, changing and deleting profiles; creating them from tokens and events."""
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from todo_common.events.outbox import publish
+from todo_common.fields import PERSON_NAME_MAX_LENGTH
 from todo_common.security.dependencies import Principal
 from todo_common.tables import utc_now
 from users.models import DeletedUser, Profile
-from users.schemas.events import (
-    USER_DELETED,
-    USER_DELETED_SUBSCRIBERS,
-    UserDeleted,
-    UserRegistered,
-)
-from users.schemas.profile import ProfileReplace, ProfileUpdate
+from users.schemas.events import USER_DELETED, UserDeleted, UserRegistered
+from users.schemas.profile import ProfilePublic, ProfileReplace, ProfileUpdate
 from users.services.errors import (
     AccountDeleted,
     NotYourProfile,
@@ -23,12 +20,31 @@ from users.services.errors import (
     TokenWithoutEmail,
 )
 
-# Names longer than this are cut when a profile is made from an email's local part.
-_MAX_NAME_LENGTH = 100
+
+def get_own_profile(session: Session, *, principal: Principal) -> ProfilePublic:
+    """The caller's profile, made from their token's claims if it does not exist yet."""
+    return ProfilePublic.model_validate(_own_profile(session, principal))
 
 
-def get_own_profile(session: Session, *, principal: Principal) -> Profile:
-    """The caller's profile, made from their token's claims if it does not exist yet.
+def get_profile_for(session: Session, *, principal: Principal, user_id: uuid.UUID) -> ProfilePublic:
+    """A profile the caller may see: their own, or any for an admin."""
+    return ProfilePublic.model_validate(_visible_profile(session, principal, user_id))
+
+
+def update_profile(
+    session: Session, *, principal: Principal, user_id: uuid.UUID, changes: ProfileUpdate
+) -> ProfilePublic:
+    profile = _visible_profile(session, principal, user_id)
+    return _apply(session, profile, changes.model_dump(exclude_unset=True))
+
+
+def replace_profile(session: Session, *, user_id: uuid.UUID, data: ProfileReplace) -> ProfilePublic:
+    profile = _existing_profile(session, user_id)
+    return _apply(session, profile, data.model_dump())
+
+
+def _own_profile(session: Session, principal: Principal) -> Profile:
+    """The caller's profile row, made from their token's claims if it does not exist yet.
 
     auth announces a new account with `user.registered`, but the event may arrive after
     the user's first request: a fresh signup must never see 404.
@@ -50,7 +66,8 @@ def get_own_profile(session: Session, *, principal: Principal) -> Profile:
         .values(
             id=principal.user_id,
             email=principal.email,
-            name=name.strip()[:_MAX_NAME_LENGTH],
+            # A local part longer than a name may be is cut to fit.
+            name=name.strip()[:PERSON_NAME_MAX_LENGTH],
             created_at=now,
             updated_at=now,
         )
@@ -60,50 +77,37 @@ def get_own_profile(session: Session, *, principal: Principal) -> Profile:
     return session.exec(select(Profile).where(Profile.id == principal.user_id)).one()
 
 
-def get_profile(session: Session, *, user_id: uuid.UUID) -> Profile:
+def _existing_profile(session: Session, user_id: uuid.UUID) -> Profile:
     profile = session.get(Profile, user_id)
     if profile is None:
         raise ProfileNotFound()
     return profile
 
 
-def get_profile_for(session: Session, *, principal: Principal, user_id: uuid.UUID) -> Profile:
-    """A profile the caller may see: their own, or any for an admin.
-
-    Another user's id is a 403 whether or not it exists, so ids reveal nothing.
-    """
+def _visible_profile(session: Session, principal: Principal, user_id: uuid.UUID) -> Profile:
+    # Another user's id is a 403 whether or not it exists, so ids reveal nothing.
     if user_id == principal.user_id:
-        return get_own_profile(session, principal=principal)
+        return _own_profile(session, principal)
     if not principal.is_admin:
         raise NotYourProfile()
-    return get_profile(session, user_id=user_id)
+    return _existing_profile(session, user_id)
 
 
-def update_profile(
-    session: Session, *, principal: Principal, user_id: uuid.UUID, changes: ProfileUpdate
-) -> Profile:
-    profile = get_profile_for(session, principal=principal, user_id=user_id)
-    return _apply(session, profile, changes.model_dump(exclude_unset=True))
-
-
-def replace_profile(session: Session, *, user_id: uuid.UUID, data: ProfileReplace) -> Profile:
-    profile = get_profile(session, user_id=user_id)
-    return _apply(session, profile, data.model_dump())
-
-
-def delete_own_profile(session: Session, *, principal: Principal) -> None:
+def delete_own_profile(
+    session: Session, *, principal: Principal, subscribers: Sequence[str]
+) -> None:
     """Delete the caller's account: profile now, the account and todos through `user.deleted`.
 
     The profile may not exist yet (its event still on the way); the deletion stands anyway.
     """
-    if not _erase(session, principal.user_id):
+    if not _erase(session, principal.user_id, subscribers):
         raise AccountDeleted()
 
 
-def delete_profile(session: Session, *, user_id: uuid.UUID) -> None:
+def delete_profile(session: Session, *, user_id: uuid.UUID, subscribers: Sequence[str]) -> None:
     """An admin deletes a user, as the user could themselves."""
-    get_profile(session, user_id=user_id)
-    if not _erase(session, user_id):
+    _existing_profile(session, user_id)
+    if not _erase(session, user_id, subscribers):
         raise ProfileNotFound()
 
 
@@ -130,18 +134,17 @@ def record_registration(session: Session, *, registered: UserRegistered) -> None
     )
 
 
-def _apply(session: Session, profile: Profile, values: dict[str, object]) -> Profile:
-    if not values:
-        return profile
-    for field, value in values.items():
-        setattr(profile, field, value)
-    profile.updated_at = utc_now()
-    session.add(profile)
-    session.flush()
-    return profile
+def _apply(session: Session, profile: Profile, values: dict[str, object]) -> ProfilePublic:
+    if values:
+        for field, value in values.items():
+            setattr(profile, field, value)
+        profile.updated_at = utc_now()
+        session.add(profile)
+        session.flush()
+    return ProfilePublic.model_validate(profile)
 
 
-def _erase(session: Session, user_id: uuid.UUID) -> bool:
+def _erase(session: Session, user_id: uuid.UUID, subscribers: Sequence[str]) -> bool:
     """Delete the profile and announce it, once: False if the user was already deleted."""
     # The tombstone goes first: of two concurrent deletions the second waits here for the
     # first to commit, then finds it and announces nothing.
@@ -160,7 +163,7 @@ def _erase(session: Session, user_id: uuid.UUID) -> bool:
         session,
         event_type=USER_DELETED,
         payload=UserDeleted(user_id=user_id).model_dump(mode="json"),
-        subscribers=USER_DELETED_SUBSCRIBERS,
+        subscribers=subscribers,
     )
     return True
 

@@ -2,12 +2,14 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from auth.api.dependencies import EngineDep, PasswordsDep, SettingsDep
+from auth.api.dependencies import EngineDep, PasswordsDep
+from auth.core.config import AuthSettings
 from auth.schemas.account import AccountCreate, AccountPublic, PasswordChange
 from auth.services import accounts
 from todo_common.database import SessionDep
 from todo_common.problem import problem_responses
 from todo_common.security.dependencies import CurrentUser
+from todo_common.settings import SettingsDep
 
 router = APIRouter(tags=["accounts"])
 
@@ -21,7 +23,7 @@ def register(
     response: Response,
     session: SessionDep,
     passwords: PasswordsDep,
-    settings: SettingsDep,
+    settings: SettingsDep[AuthSettings],
 ) -> AccountPublic:
     """Create an account with the `user` role; log in afterwards to get tokens."""
     account = accounts.register_account(
@@ -32,7 +34,7 @@ def register(
     )
     # Profiles are the users service's resource; this is where the new one will be.
     response.headers["Location"] = f"/api/v1/users/{account.id}"
-    return AccountPublic.model_validate(account)
+    return account
 
 
 @router.put(

@@ -9,12 +9,13 @@ from auth.api.dependencies import (
     FORM_MEDIA_TYPE,
     JSON_MEDIA_TYPE,
     ServiceTokenRequestDep,
-    SettingsDep,
     TokenIssuerDep,
 )
+from auth.core.config import AuthSettings
 from auth.schemas.service_token import ServiceToken, ServiceTokenRequest
 from auth.services.service_tokens import issue_service_token
 from todo_common.problem import problem_responses
+from todo_common.settings import SettingsDep
 
 router = APIRouter(prefix="/internal", tags=["internal"])
 
@@ -36,7 +37,7 @@ _BODY_SCHEMA = ServiceTokenRequest.model_json_schema()
     },
 )
 def create_service_token(
-    body: ServiceTokenRequestDep, settings: SettingsDep, issuer: TokenIssuerDep
+    body: ServiceTokenRequestDep, settings: SettingsDep[AuthSettings], issuer: TokenIssuerDep
 ) -> ServiceToken:
     """Exchange a service's client id and secret for a 5-minute token for `audience`."""
     return issue_service_token(

@@ -8,7 +8,9 @@ from todo_common.database import SessionDep
 from todo_common.etags import etag_for
 from todo_common.problem import problem_responses
 from todo_common.security.dependencies import CurrentUser
+from todo_common.settings import SettingsDep
 from todos.api.dependencies import IdempotencyKey, IfMatch, TodoDep, TodoId
+from todos.core.config import TodosSettings
 from todos.schemas.listing import TodoListQuery
 from todos.schemas.todo import TodoCreate, TodoPage, TodoPublic, TodoReplace, TodoUpdate
 from todos.services import creation, listing, todos
@@ -36,6 +38,7 @@ def create_todo(
     response: Response,
     session: SessionDep,
     user: CurrentUser,
+    settings: SettingsDep[TodosSettings],
     data: TodoCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> TodoPublic:
@@ -45,7 +48,7 @@ def create_todo(
         owner_id=user.user_id,
         data=data,
         idempotency_key=idempotency_key,
-        key_ttl=request.app.state.settings.idempotency_key_ttl,
+        key_ttl=settings.idempotency_key_ttl,
     )
     response.headers["Location"] = str(
         request.url_for("get_todo", todo_id=created.snapshot.todo.id).path
