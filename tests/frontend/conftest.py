@@ -13,16 +13,15 @@ import pytest
 from devstack.frontend import FrontendSettings
 from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
-from devstack.services import PLATFORM_SERVICES, Service, present_services
+from devstack.services import Service
 from devstack.stack import Stack, StackSettings
 from tests.e2e.conftest import _distinct_free_ports
+from todo_common.platform import SERVICES
 
 
 @pytest.fixture(scope="session")
 def frontend_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    present = present_services()
-    ports = _distinct_free_ports(len(PLATFORM_SERVICES) + 4)
-    every = [Service(name, port) for name, port in zip(PLATFORM_SERVICES, ports, strict=False)]
+    ports = _distinct_free_ports(len(SERVICES) + 4)
     gateway = GatewayPorts(web=ports[-4], tls=ports[-3], ops=ports[-2])
     data_dir = tmp_path_factory.mktemp("frontend-stack")
     frontend = FrontendSettings(
@@ -30,8 +29,7 @@ def frontend_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     settings = StackSettings(
         data_dir=data_dir,
-        running=[service for service in every if service.name in present],
-        absent=[service for service in every if service.name not in present],
+        running=[Service(name, port) for name, port in zip(SERVICES, ports, strict=False)],
         gateway=gateway,
         database_url=None,
         environment={
