@@ -19,6 +19,7 @@ from typing import IO
 from dotenv import dotenv_values
 
 from devstack import ROOT, services
+from devstack.frontend import FrontendSettings
 from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError, tail
 from devstack.services import Service
@@ -80,17 +81,24 @@ def main() -> int:
 
 
 def _settings() -> StackSettings:
+    gateway_port = int(os.environ.get("GATEWAY_PORT", "8080"))
     return StackSettings(
         data_dir=DATA_DIR,
         running=[Service(name, services.configured_port(name)) for name in SERVICES],
         gateway=GatewayPorts(
-            web=int(os.environ.get("GATEWAY_PORT", "8080")),
+            web=gateway_port,
             tls=int(os.environ.get("GATEWAY_TLS_PORT", "8443")),
             ops=int(os.environ.get("GATEWAY_OPS_PORT", "8082")),
         ),
         database_url=os.environ.get("DATABASE_URL") or None,
         postgres_port=int(os.environ.get("POSTGRES_PORT", "0")) or None,
         jwt_secret=os.environ.get("JWT_SECRET") or _dev_jwt_secret(),
+        frontend=FrontendSettings(
+            port=int(os.environ.get("FRONTEND_PORT", "3000")),
+            # The page and the API both on `localhost`: one site for the SameSite cookie.
+            api_url=f"http://localhost:{gateway_port}",
+            build_dir=DATA_DIR / "frontend",
+        ),
     )
 
 
@@ -124,11 +132,10 @@ def _dev_jwt_secret() -> str:
 def _print_urls(stack: Stack) -> None:
     ports = stack.gateway_ports
     gateway_url = f"http://localhost:{ports.web}"
-    lines = [
-        "",
-        "The Todo platform is running:",
-        f"  gateway (the API)        {gateway_url}",
-    ]
+    lines = ["", "The Todo platform is running:"]
+    if stack.settings.frontend is not None:
+        lines.append(f"  the app (frontend)       {stack.settings.frontend.url}")
+    lines.append(f"  gateway (the API)        {gateway_url}")
     for service in stack.settings.running:
         lines.append(f"  {service.name:6} API docs          {gateway_url}{service.api_prefix}/docs")
     lines += [

@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devstack import gateway, postgres, services
+from devstack import frontend, gateway, postgres, services
+from devstack.frontend import FrontendSettings
 from devstack.processes import ManagedProcess, StartupError, environment_with, port_is_free
 from devstack.services import Service
 
@@ -30,6 +31,8 @@ class StackSettings:
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     environment: Mapping[str, str] = field(default_factory=dict)
     """Extra variables for every child (e.g. CORS_ORIGINS, GATEWAY_AUTH_RATE_BURST)."""
+    frontend: FrontendSettings | None = None
+    """The browser app, served once the gateway is ready; None: no frontend."""
 
     @property
     def log_dir(self) -> Path:
@@ -69,6 +72,9 @@ class Stack:
         settings = self.settings
         self._check_ports_are_free()
         settings.log_dir.mkdir(parents=True, exist_ok=True)
+        if settings.frontend is not None:
+            # First: a broken build stops the start before anything else is running.
+            frontend.build(settings.frontend, settings.log_dir, self.say)
         self.traefik = gateway.traefik_binary()
         self.say(f"traefik: {self.traefik}")
         self.databases = postgres.provide_databases(
@@ -84,6 +90,8 @@ class Stack:
         for service in settings.running:
             self.start_service(service.name)
         self._start_gateway()
+        if settings.frontend is not None:
+            self._start_frontend(settings.frontend)
 
     def start_service(self, name: str) -> None:
         """Start (or restart) one service and wait until its /readyz answers."""
@@ -123,9 +131,18 @@ class Stack:
         gateway.wait_until_ready(settings.gateway, process, running=settings.running)
         self.say("the gateway is ready")
 
+    def _start_frontend(self, settings: FrontendSettings) -> None:
+        self.say(f"starting the frontend on {settings.url}")
+        process = frontend.frontend_process(settings, environment_with({}), self.settings.log_dir)
+        self.processes["frontend"] = process
+        process.start()
+        frontend.wait_until_ready(settings, process)
+        self.say("the frontend is ready")
+
     def stop(self) -> None:
-        """Stop the gateway, then the services, then the database; each by its PID."""
-        for name in ["gateway", *reversed([s.name for s in self.settings.running])]:
+        """Stop the frontend, the gateway, the services, then the database; each by its PID."""
+        names = ["frontend", "gateway", *reversed([s.name for s in self.settings.running])]
+        for name in names:
             process = self.processes.get(name)
             if process is not None and process.is_running():
                 self.say(f"stopping {name}")
@@ -175,6 +192,7 @@ class Stack:
         wanted = {
             "gateway": [ports.web, ports.tls, ports.ops],
             **{service.name: [service.port] for service in self.settings.running},
+            **({"frontend": [self.settings.frontend.port]} if self.settings.frontend else {}),
         }
         for part, numbers in wanted.items():
             for port in numbers:

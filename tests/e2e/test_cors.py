@@ -51,9 +51,11 @@ class TestPreflight:
             "if-match",
             "idempotency-key",
             "x-request-id",
+            "x-refresh-token-transport",
         } <= listed(response.headers["access-control-allow-headers"])
         assert int(response.headers["access-control-max-age"]) > 0
-        assert "access-control-allow-credentials" not in response.headers
+        # The browser app's refresh-token cookie needs credentials; origins match exactly.
+        assert response.headers["access-control-allow-credentials"] == "true"
 
     def test_preflight_for_the_rate_limited_login_is_granted_too(
         self, client: httpx.Client
@@ -87,7 +89,7 @@ class TestActualRequests:
             response.headers["access-control-expose-headers"]
         )
         assert "origin" in listed(response.headers["vary"])
-        assert "access-control-allow-credentials" not in response.headers
+        assert response.headers["access-control-allow-credentials"] == "true"
 
     @pytest.mark.parametrize("origin", DISALLOWED_ORIGINS)
     def test_other_origins_get_no_cors_headers(

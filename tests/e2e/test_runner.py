@@ -57,7 +57,7 @@ def alive(pid: int) -> bool:
 def test_make_run_serves_refuses_a_second_run_and_stops_every_child(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    web, tls, ops, auth, users, todos = _distinct_free_ports(6)
+    web, tls, ops, auth, users, todos, app = _distinct_free_ports(7)
     environment = {
         **os.environ,
         "TODO_DATA_DIR": str(tmp_path / "data"),
@@ -67,6 +67,7 @@ def test_make_run_serves_refuses_a_second_run_and_stops_every_child(
         "AUTH_PORT": str(auth),
         "USERS_PORT": str(users),
         "TODOS_PORT": str(todos),
+        "FRONTEND_PORT": str(app),
     }
     environment.pop("DATABASE_URL", None)
     command = [sys.executable, "scripts/run_stack.py"]
@@ -85,11 +86,17 @@ def test_make_run_serves_refuses_a_second_run_and_stops_every_child(
         assert docs in printed
         assert f"http://localhost:{ops}/metrics" in printed
         assert httpx.get(docs.replace("localhost", "127.0.0.1"), timeout=10).status_code == 200
+        # The app's address comes first, and its page is served.
+        running = printed.split("The Todo platform is running:", 1)[1]
+        assert running.strip().splitlines()[0].split()[-1] == f"http://localhost:{app}"
+        page = httpx.get(f"http://127.0.0.1:{app}/", timeout=10)
+        assert page.status_code == 200
+        assert '<div id="root">' in page.text
 
         children = [child.pid for child in psutil.Process(runner.pid).children(recursive=True)]
         postmaster = tmp_path / "data" / "postgres" / "postmaster.pid"
         postgres_pid = int(postmaster.read_text().split()[0])
-        assert len(children) >= 2  # todos and traefik, at least
+        assert len(children) >= 3  # todos, traefik and the app's server, at least
 
         second = subprocess.run(
             command,
@@ -114,5 +121,6 @@ def test_make_run_serves_refuses_a_second_run_and_stops_every_child(
 
     assert "[run] stopped" in output.text
     assert [pid for pid in [*children, postgres_pid] if alive(pid)] == []
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"http://127.0.0.1:{web}/", timeout=2)
+    for port in (web, app):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)

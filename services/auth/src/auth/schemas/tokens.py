@@ -25,7 +25,10 @@ class TokenPair(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: Annotated[int, Field(description="Seconds until the access token expires.")]
-    refresh_token: str
+    refresh_token: Annotated[
+        str | None,
+        Field(description="Absent when the refresh token is sent as a cookie instead."),
+    ] = None
 
 
 class RefreshTokenBody(BaseModel):

@@ -22,6 +22,12 @@ class InvalidRefreshToken(Unauthorized):
     default_detail = "Refresh token is invalid, expired or revoked"
 
 
+class MissingRefreshToken(InvalidRefreshToken):
+    default_detail = (
+        "No refresh token: send it in the body, or log in with X-Refresh-Token-Transport: cookie"
+    )
+
+
 class AccountUnavailable(Unauthorized):
     default_detail = "The account of this token no longer exists or is disabled"
 
