@@ -15,7 +15,7 @@ export interface paths {
          * Get Jwks
          * @description The public keys that verify auth's tokens, by `kid` (none with HS256).
          */
-        get: operations["get_jwks_api_v1_auth__well_known_jwks_json_get"];
+        get: operations["get_jwks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -40,7 +40,7 @@ export interface paths {
          *     With `X-Refresh-Token-Transport: cookie` the refresh token comes as an HttpOnly cookie
          *     (Path=/api/v1/auth, SameSite=Strict) and not in the body.
          */
-        post: operations["login_api_v1_auth_login_post"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -60,7 +60,7 @@ export interface paths {
          * Logout
          * @description Revoke the refresh token's family, ending that session (and clear its cookie).
          */
-        post: operations["logout_api_v1_auth_logout_post"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -78,8 +78,10 @@ export interface paths {
         /**
          * Change Password
          * @description Change your password; every refresh token of your account stops working.
+         *
+         *     Wrong current passwords count towards the same lockout as failed logins (429).
          */
-        put: operations["change_password_api_v1_auth_password_put"];
+        put: operations["change_password"];
         post?: never;
         delete?: never;
         options?: never;
@@ -103,7 +105,7 @@ export interface paths {
          *     The token comes from the body or, when there is no body, from the cookie; a token from
          *     the cookie is answered in a new cookie.
          */
-        post: operations["refresh_api_v1_auth_refresh_post"];
+        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -123,47 +125,7 @@ export interface paths {
          * Register
          * @description Create an account with the `user` role; log in afterwards to get tokens.
          */
-        post: operations["register_api_v1_auth_register_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Liveness
-         * @description The process is alive and serving.
-         */
-        get: operations["liveness_healthz_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/readyz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Readiness
-         * @description The service takes traffic: it is not shutting down and can reach its database.
-         */
-        get: operations["readiness_readyz_get"];
-        put?: never;
-        post?: never;
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -174,7 +136,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AccountCreate */
+        /**
+         * AccountCreate
+         * @example {
+         *       "email": "ada@example.com",
+         *       "name": "Ada",
+         *       "password": "correct horse battery"
+         *     }
+         */
         AccountCreate: {
             /**
              * Email
@@ -189,7 +158,15 @@ export interface components {
             /** Password */
             password: string;
         };
-        /** AccountPublic */
+        /**
+         * AccountPublic
+         * @example {
+         *       "created_at": "2030-01-01T12:00:00Z",
+         *       "email": "ada@example.com",
+         *       "id": "0b6f3a52-2c1d-4e8f-a9b7-5d4c3e2f1a00",
+         *       "name": "Ada"
+         *     }
+         */
         AccountPublic: {
             /**
              * Created At
@@ -206,8 +183,8 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** Body_login_api_v1_auth_login_post */
-        Body_login_api_v1_auth_login_post: {
+        /** Body_login */
+        Body_login: {
             /** Client Id */
             client_id?: string | null;
             /**
@@ -227,22 +204,40 @@ export interface components {
              * @default
              */
             scope: string;
-            /** Username */
+            /**
+             * Username
+             * @description The account's email.
+             */
             username: string;
         };
-        /** HealthStatus */
-        HealthStatus: {
-            /** Status */
-            status: string;
-        };
-        /** JsonWebKeySet */
+        /**
+         * JsonWebKeySet
+         * @example {
+         *       "keys": [
+         *         {
+         *           "alg": "RS256",
+         *           "e": "AQAB",
+         *           "kid": "2030-01",
+         *           "kty": "RSA",
+         *           "n": "sXch...",
+         *           "use": "sig"
+         *         }
+         *       ]
+         *     }
+         */
         JsonWebKeySet: {
             /** Keys */
             keys: {
                 [key: string]: unknown;
             }[];
         };
-        /** PasswordChange */
+        /**
+         * PasswordChange
+         * @example {
+         *       "current_password": "correct horse battery",
+         *       "new_password": "staple battery horse"
+         *     }
+         */
         PasswordChange: {
             /** Current Password */
             current_password: string;
@@ -272,12 +267,25 @@ export interface components {
             /** Type */
             type: string;
         };
-        /** RefreshTokenBody */
+        /**
+         * RefreshTokenBody
+         * @example {
+         *       "refresh_token": "q8Jc3n0y6Rk2m1ZtWb7VdXsA4pLhE9uF5oGiN0rT2yQ"
+         *     }
+         */
         RefreshTokenBody: {
             /** Refresh Token */
             refresh_token: string;
         };
-        /** TokenPair */
+        /**
+         * TokenPair
+         * @example {
+         *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIuLi4ifQ.c2ln",
+         *       "expires_in": 900,
+         *       "refresh_token": "q8Jc3n0y6Rk2m1ZtWb7VdXsA4pLhE9uF5oGiN0rT2yQ",
+         *       "token_type": "bearer"
+         *     }
+         */
         TokenPair: {
             /** Access Token */
             access_token: string;
@@ -316,7 +324,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    get_jwks_api_v1_auth__well_known_jwks_json_get: {
+    get_jwks: {
         parameters: {
             query?: never;
             header?: never;
@@ -334,25 +342,42 @@ export interface operations {
                     "application/json": components["schemas"]["JsonWebKeySet"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    login_api_v1_auth_login_post: {
+    login: {
         parameters: {
             query?: never;
             header?: {
                 /** @description `cookie`: answer the refresh token as an HttpOnly cookie, not in the body (for browser apps). Default `body`. */
-                "X-Refresh-Token-Transport"?: ("cookie" | "body") | null;
+                "X-Refresh-Token-Transport"?: "cookie" | "body";
             };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["Body_login_api_v1_auth_login_post"];
+                /**
+                 * @example {
+                 *       "password": "correct horse battery",
+                 *       "username": "ada@example.com"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["Body_login"];
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description A new access and refresh token */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -379,6 +404,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -391,6 +425,19 @@ export interface operations {
             /** @description Too many requests; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -399,14 +446,14 @@ export interface operations {
             };
         };
     };
-    logout_api_v1_auth_logout_post: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: {
                 /** @description The refresh token, set by `/login` with `X-Refresh-Token-Transport: cookie`; used when the body has none. */
-                refresh_token?: string | null;
+                refresh_token?: string;
             };
         };
         requestBody?: {
@@ -440,6 +487,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -449,9 +505,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    change_password_api_v1_auth_password_put: {
+    change_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -489,6 +556,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -498,16 +574,38 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    refresh_api_v1_auth_refresh_post: {
+    refresh: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: {
                 /** @description The refresh token, set by `/login` with `X-Refresh-Token-Transport: cookie`; used when the body has none. */
-                refresh_token?: string | null;
+                refresh_token?: string;
             };
         };
         requestBody?: {
@@ -516,7 +614,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description A new access and refresh token */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -543,6 +641,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -552,9 +659,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    register_api_v1_auth_register_post: {
+    register: {
         parameters: {
             query?: never;
             header?: never;
@@ -567,7 +685,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Registered; Location names the profile the users service will hold */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -594,6 +712,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -603,49 +730,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    liveness_healthz_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Too many requests; see Retry-After */
+            429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HealthStatus"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    readiness_readyz_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HealthStatus"];
-                };
-            };
-            /** @description Shutting down, or the database does not answer */
+            /** @description A dependency is unavailable; retry after Retry-After */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -15,13 +15,13 @@ export interface paths {
          * List Todos
          * @description List your todos, newest first by default, one page at a time.
          */
-        get: operations["list_todos_api_v1_todos_get"];
+        get: operations["list_todos"];
         put?: never;
         /**
          * Create Todo
          * @description Create a todo; send an Idempotency-Key to make retries safe.
          */
-        post: operations["create_todo_api_v1_todos_post"];
+        post: operations["create_todo"];
         delete?: never;
         options?: never;
         head?: never;
@@ -39,76 +39,31 @@ export interface paths {
          * Get Todo
          * @description Read one of your todos.
          */
-        get: operations["get_todo_api_v1_todos__todo_id__get"];
+        get: operations["get_todo"];
         /**
          * Replace Todo
          * @description Replace a todo; fields you leave out return to their defaults.
          */
-        put: operations["replace_todo_api_v1_todos__todo_id__put"];
+        put: operations["replace_todo"];
         post?: never;
         /**
          * Delete Todo
          * @description Delete a todo.
          */
-        delete: operations["delete_todo_api_v1_todos__todo_id__delete"];
+        delete: operations["delete_todo"];
         options?: never;
         head?: never;
         /**
          * Update Todo
          * @description Change some fields of a todo.
          */
-        patch: operations["update_todo_api_v1_todos__todo_id__patch"];
-        trace?: never;
-    };
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Liveness
-         * @description The process is alive and serving.
-         */
-        get: operations["liveness_healthz_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/readyz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Readiness
-         * @description The service takes traffic: it is not shutting down and can reach its database.
-         */
-        get: operations["readiness_readyz_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
+        patch: operations["update_todo"];
         trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** HealthStatus */
-        HealthStatus: {
-            /** Status */
-            status: string;
-        };
         /**
          * Priority
          * @enum {string}
@@ -137,7 +92,16 @@ export interface components {
             /** Type */
             type: string;
         };
-        /** TodoCreate */
+        /**
+         * TodoCreate
+         * @example {
+         *       "completed": false,
+         *       "description": "Two litres, semi-skimmed",
+         *       "due_at": "2030-01-31T09:00:00Z",
+         *       "priority": "high",
+         *       "title": "Buy milk"
+         *     }
+         */
         TodoCreate: {
             /**
              * Completed
@@ -159,6 +123,21 @@ export interface components {
         /**
          * TodoPage
          * @description One page of todos; pass `next_cursor` back as `cursor` for the next (null: the end).
+         * @example {
+         *       "items": [
+         *         {
+         *           "completed": false,
+         *           "created_at": "2030-01-01T12:00:00Z",
+         *           "description": "Two litres, semi-skimmed",
+         *           "due_at": "2030-01-31T09:00:00Z",
+         *           "id": "3f0c1f5e-8a4b-4c47-9f3d-2b1e6a7c9d10",
+         *           "priority": "high",
+         *           "title": "Buy milk",
+         *           "updated_at": "2030-01-02T08:30:00Z"
+         *         }
+         *       ],
+         *       "next_cursor": "eyJjcmVhdGVkX2F0IjoiMjAzMC0wMS0wMVQxMjowMDowMFoifQ"
+         *     }
          */
         TodoPage: {
             /** Items */
@@ -166,7 +145,19 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** TodoPublic */
+        /**
+         * TodoPublic
+         * @example {
+         *       "completed": false,
+         *       "created_at": "2030-01-01T12:00:00Z",
+         *       "description": "Two litres, semi-skimmed",
+         *       "due_at": "2030-01-31T09:00:00Z",
+         *       "id": "3f0c1f5e-8a4b-4c47-9f3d-2b1e6a7c9d10",
+         *       "priority": "high",
+         *       "title": "Buy milk",
+         *       "updated_at": "2030-01-02T08:30:00Z"
+         *     }
+         */
         TodoPublic: {
             /** Completed */
             completed: boolean;
@@ -196,6 +187,13 @@ export interface components {
         /**
          * TodoReplace
          * @description A full replacement: fields left out return to their defaults.
+         * @example {
+         *       "completed": false,
+         *       "description": "Two litres, semi-skimmed",
+         *       "due_at": "2030-01-31T09:00:00Z",
+         *       "priority": "high",
+         *       "title": "Buy milk"
+         *     }
          */
         TodoReplace: {
             /**
@@ -223,6 +221,10 @@ export interface components {
         /**
          * TodoUpdate
          * @description A partial update: only the fields present change.
+         * @example {
+         *       "completed": true
+         *     }
+         * @example {}
          */
         TodoUpdate: {
             /** Completed */
@@ -256,21 +258,21 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_todos_api_v1_todos_get: {
+    list_todos: {
         parameters: {
             query?: {
                 /** @description How many items a page holds, 1 to 100. */
                 limit?: number;
                 /** @description `next_cursor` of the previous page; omit for the first. */
-                cursor?: string | null;
-                completed?: boolean | null;
-                priority?: components["schemas"]["Priority"] | null;
+                cursor?: string;
+                completed?: boolean;
+                priority?: components["schemas"]["Priority"];
                 /** @description Case-insensitive substring of title or description. */
-                q?: string | null;
+                q?: string;
                 /** @description Due strictly before this time. */
-                due_before?: string | null;
+                due_before?: string;
                 /** @description Due at or after this time. */
-                due_after?: string | null;
+                due_after?: string;
                 sort?: components["schemas"]["TodoSort"];
             };
             header?: never;
@@ -306,14 +308,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    create_todo_api_v1_todos_post: {
+    create_todo: {
         parameters: {
             query?: never;
             header?: {
                 /** @description A unique key per intended create; a retry with the same key returns the first result instead of creating another todo. */
-                "idempotency-key"?: string | null;
+                "idempotency-key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -324,9 +337,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created; Location names it */
             201: {
                 headers: {
+                    /** @description The todo's version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -351,6 +366,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -360,9 +384,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    get_todo_api_v1_todos__todo_id__get: {
+    get_todo: {
         parameters: {
             query?: never;
             header?: never;
@@ -374,9 +409,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The todo */
             200: {
                 headers: {
+                    /** @description The todo's version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -410,14 +447,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    replace_todo_api_v1_todos__todo_id__put: {
+    replace_todo: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; the change is refused with 412 if it is stale. */
-                "if-match"?: string | null;
+                /** @description The ETag you last read (or `*`); the change is refused with 412 if it does not name the current version. */
+                "if-match"?: string;
             };
             path: {
                 /** @description The todo's id. */
@@ -431,9 +479,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Replaced */
             200: {
                 headers: {
+                    /** @description The todo's version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -476,6 +526,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -485,14 +544,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    delete_todo_api_v1_todos__todo_id__delete: {
+    delete_todo: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; the change is refused with 412 if it is stale. */
-                "if-match"?: string | null;
+                /** @description The ETag you last read (or `*`); the change is refused with 412 if it does not name the current version. */
+                "if-match"?: string;
             };
             path: {
                 /** @description The todo's id. */
@@ -545,14 +615,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    update_todo_api_v1_todos__todo_id__patch: {
+    update_todo: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you last read; the change is refused with 412 if it is stale. */
-                "if-match"?: string | null;
+                /** @description The ETag you last read (or `*`); the change is refused with 412 if it does not name the current version. */
+                "if-match"?: string;
             };
             path: {
                 /** @description The todo's id. */
@@ -566,9 +647,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Updated */
             200: {
                 headers: {
+                    /** @description The todo's version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -611,6 +694,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -620,49 +712,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    liveness_healthz_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HealthStatus"];
-                };
-            };
-        };
-    };
-    readiness_readyz_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HealthStatus"];
-                };
-            };
-            /** @description Shutting down, or the database does not answer */
+            /** @description A dependency is unavailable; retry after Retry-After */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -15,7 +15,7 @@ export interface paths {
          * List Profiles
          * @description List every profile, oldest first, one page at a time (admins only).
          */
-        get: operations["list_profiles_api_v1_users_get"];
+        get: operations["list_profiles"];
         put?: never;
         post?: never;
         delete?: never;
@@ -35,21 +35,21 @@ export interface paths {
          * Read Own Profile
          * @description Your profile (created from your token on first use if it is not there yet).
          */
-        get: operations["read_own_profile_api_v1_users_me_get"];
+        get: operations["read_own_profile"];
         put?: never;
         post?: never;
         /**
          * Delete Own Profile
          * @description Delete your account: the profile now, the account and your todos shortly after.
          */
-        delete: operations["delete_own_profile_api_v1_users_me_delete"];
+        delete: operations["delete_own_profile"];
         options?: never;
         head?: never;
         /**
          * Update Own Profile
          * @description Change your name.
          */
-        patch: operations["update_own_profile_api_v1_users_me_patch"];
+        patch: operations["update_own_profile"];
         trace?: never;
     };
     "/api/v1/users/{user_id}": {
@@ -63,76 +63,31 @@ export interface paths {
          * Read Profile
          * @description A user's profile: your own, or anyone's for an admin.
          */
-        get: operations["read_profile_api_v1_users__user_id__get"];
+        get: operations["read_profile"];
         /**
          * Replace Profile
          * @description Replace a user's editable fields (admins only).
          */
-        put: operations["replace_profile_api_v1_users__user_id__put"];
+        put: operations["replace_profile"];
         post?: never;
         /**
          * Delete Profile
          * @description Delete a user: profile, account and todos (admins only).
          */
-        delete: operations["delete_profile_api_v1_users__user_id__delete"];
+        delete: operations["delete_profile"];
         options?: never;
         head?: never;
         /**
          * Update Profile
          * @description Change some fields of a profile: your own, or anyone's for an admin.
          */
-        patch: operations["update_profile_api_v1_users__user_id__patch"];
-        trace?: never;
-    };
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Liveness
-         * @description The process is alive and serving.
-         */
-        get: operations["liveness_healthz_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/readyz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Readiness
-         * @description The service takes traffic: it is not shutting down and can reach its database.
-         */
-        get: operations["readiness_readyz_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
+        patch: operations["update_profile"];
         trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** HealthStatus */
-        HealthStatus: {
-            /** Status */
-            status: string;
-        };
         /**
          * Problem
          * @description RFC 9457 problem details, as every error of the platform is answered.
@@ -159,6 +114,17 @@ export interface components {
         /**
          * ProfilePage
          * @description One page of profiles; pass `next_cursor` back as `cursor` for the next (null: the end).
+         * @example {
+         *       "items": [
+         *         {
+         *           "created_at": "2030-01-01T12:00:00Z",
+         *           "email": "ada@example.com",
+         *           "id": "0b6f3a52-2c1d-4e8f-a9b7-5d4c3e2f1a00",
+         *           "name": "Ada Lovelace",
+         *           "updated_at": "2030-01-02T08:30:00Z"
+         *         }
+         *       ]
+         *     }
          */
         ProfilePage: {
             /** Items */
@@ -166,7 +132,16 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** ProfilePublic */
+        /**
+         * ProfilePublic
+         * @example {
+         *       "created_at": "2030-01-01T12:00:00Z",
+         *       "email": "ada@example.com",
+         *       "id": "0b6f3a52-2c1d-4e8f-a9b7-5d4c3e2f1a00",
+         *       "name": "Ada Lovelace",
+         *       "updated_at": "2030-01-02T08:30:00Z"
+         *     }
+         */
         ProfilePublic: {
             /**
              * Created At
@@ -191,6 +166,9 @@ export interface components {
         /**
          * ProfileReplace
          * @description A full replacement of the editable fields.
+         * @example {
+         *       "name": "Ada"
+         *     }
          */
         ProfileReplace: {
             /**
@@ -202,6 +180,9 @@ export interface components {
         /**
          * ProfileUpdate
          * @description A partial update: only the fields present change.
+         * @example {
+         *       "name": "Ada Lovelace"
+         *     }
          */
         ProfileUpdate: {
             /**
@@ -228,15 +209,15 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_profiles_api_v1_users_get: {
+    list_profiles: {
         parameters: {
             query?: {
                 /** @description How many items a page holds, 1 to 100. */
                 limit?: number;
                 /** @description `next_cursor` of the previous page; omit for the first. */
-                cursor?: string | null;
+                cursor?: string;
                 /** @description Case-insensitive substring of name or email. */
-                q?: string | null;
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -280,9 +261,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    read_own_profile_api_v1_users_me_get: {
+    read_own_profile: {
         parameters: {
             query?: never;
             header?: never;
@@ -291,7 +283,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The profile */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -309,9 +301,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    delete_own_profile_api_v1_users_me_delete: {
+    delete_own_profile: {
         parameters: {
             query?: never;
             header?: never;
@@ -336,9 +339,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    update_own_profile_api_v1_users_me_patch: {
+    update_own_profile: {
         parameters: {
             query?: never;
             header?: never;
@@ -351,7 +365,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The profile */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -378,6 +392,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -387,9 +410,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    read_profile_api_v1_users__user_id__get: {
+    read_profile: {
         parameters: {
             query?: never;
             header?: never;
@@ -446,9 +480,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    replace_profile_api_v1_users__user_id__put: {
+    replace_profile: {
         parameters: {
             query?: never;
             header?: never;
@@ -509,6 +554,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -518,9 +572,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    delete_profile_api_v1_users__user_id__delete: {
+    delete_profile: {
         parameters: {
             query?: never;
             header?: never;
@@ -575,9 +640,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    update_profile_api_v1_users__user_id__patch: {
+    update_profile: {
         parameters: {
             query?: never;
             header?: never;
@@ -638,6 +714,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's media type is not the one this operation reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is invalid */
             422: {
                 headers: {
@@ -647,49 +732,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    liveness_healthz_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HealthStatus"];
-                };
-            };
-        };
-    };
-    readiness_readyz_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HealthStatus"];
-                };
-            };
-            /** @description Shutting down, or the database does not answer */
+            /** @description A dependency is unavailable; retry after Retry-After */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
