@@ -65,6 +65,7 @@ def create_db_engine(
     )
     _retry_refused_connections(engine, settings.db_connect_retry_seconds)
     _ping_after_idle(engine, settings.db_ping_after_idle_seconds)
+    _restore_characteristics_before_checkin(engine)
     # Tables defined once in common (the outbox) name SHARED_TABLE_SCHEMA; they live in the
     # schema of whichever service uses them.
     schema_map = {SHARED_TABLE_SCHEMA: settings.db_schema}
@@ -121,6 +122,20 @@ def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
             raise exc.DisconnectionError(f"idle connection was dropped: {error}") from error
         if not alive:
             raise exc.DisconnectionError("idle connection was dropped")
+
+
+def _restore_characteristics_before_checkin(engine: Engine) -> None:
+    # `read_only` switches a connection to autocommit, and SQLAlchemy switches it back at
+    # check-in, after the guard that discards a connection whose reset fails. A connection
+    # the server dropped in between (a restart) would raise there, outside every handler: a
+    # 500 for a request that had its answer, and the connection lost from the pool for good.
+    # Restoring it in the pool's reset, inside that guard, makes a failure discard the dead
+    # connection instead, and the pool opens a fresh one when it is next needed.
+    @event.listens_for(engine, "reset")
+    def restore(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        callbacks = connection_record.finalize_callback if connection_record else None
+        while callbacks:
+            callbacks.pop()(dbapi_connection)
 
 
 @contextmanager
