@@ -24,12 +24,13 @@ from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
 from devstack.services import Service
 from devstack.stack import Stack, StackSettings
-from tests.failure.load import eventually
+from tests.failure.load import HTTP_TROUBLE
 from tests.integration.events.conftest import query as query_as
 from tests.integration.processes import ServiceProcess
 from todo_common.embedded_postgres import free_port
 from todo_common.platform import SERVICES
 from todo_common.security.tokens import mint_token
+from todo_common.testing.waiting import holds_within
 
 # How long a request may wait for the database, in seconds; an answer to a request the
 # database cannot serve comes within their sum (see ANSWER_BOUND_SECONDS).
@@ -117,9 +118,9 @@ def whole_again(stack: Stack) -> Iterator[None]:
             return probe.get(f"{prefix}/openapi.json").status_code == 200
 
         for service in stack.settings.running:
-            assert eventually(partial(routed, service.api_prefix), within=30), (
-                f"{service.name} is not routed again"
-            )
+            assert holds_within(
+                partial(routed, service.api_prefix), within=30, ignoring=HTTP_TROUBLE
+            ), f"{service.name} is not routed again"
 
 
 @pytest.fixture(scope="module")

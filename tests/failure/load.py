@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import httpx
 
-ArgumentT = TypeVar("ArgumentT")
-ResultT = TypeVar("ResultT")
+# What a check may raise while a server of the stack is down or restarting: "not yet".
+HTTP_TROUBLE: tuple[type[Exception], ...] = (httpx.HTTPError,)
 
 
 @dataclass(frozen=True)
@@ -101,28 +99,3 @@ class Load:
     def answers_between(self, start: float, end: float) -> list[Answer]:
         with self._lock:
             return [answer for answer in self.answers if start <= answer.started < end]
-
-
-def at_once(call: Callable[[ArgumentT], ResultT], arguments: Sequence[ArgumentT]) -> list[ResultT]:
-    """`call` for each argument, each in its own thread, all released together."""
-    start = threading.Barrier(len(arguments))
-
-    def released(argument: ArgumentT) -> ResultT:
-        start.wait(timeout=10)
-        return call(argument)
-
-    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
-        return list(pool.map(released, arguments))
-
-
-def eventually(condition: Callable[[], bool], within: float = 30) -> bool:
-    """True once `condition` holds within `within` seconds; a raising check counts as not yet."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    return False

@@ -15,7 +15,7 @@ import pytest
 
 from devstack.stack import Stack
 from tests.failure.conftest import bearer
-from tests.failure.load import at_once
+from todo_common.testing.waiting import at_once
 
 TODOS = "/api/v1/todos"
 RACERS = 8

@@ -17,7 +17,8 @@ import httpx
 
 from devstack.stack import Stack
 from tests.failure.conftest import ANSWER_BOUND_SECONDS, bearer
-from tests.failure.load import Answer, Load, eventually, timed
+from tests.failure.load import HTTP_TROUBLE, Answer, Load, timed
+from todo_common.testing.waiting import holds_within
 
 TODOS = "/api/v1/todos"
 PROBLEM = "application/problem+json"
@@ -102,22 +103,26 @@ def _outage_under_load(
         Load(lambda worker: writers[worker].write_one(), workers=4, pause=0.1) as writes,
         Load(read_profile, workers=1, pause=0.2) as reads,
     ):
-        assert eventually(lambda: sum(len(w.acknowledged) for w in writers) >= 8, within=30)
+        assert holds_within(
+            lambda: sum(len(w.acknowledged) for w in writers) >= 8, within=30, ignoring=HTTP_TROUBLE
+        )
         server.stop()
         stopped_at = time.monotonic()  # from here on it is certainly down
         # The observing replica has seen its writes fail: its probes ping, and refuse.
-        observed_outage = eventually(
+        observed_outage = holds_within(
             lambda: httpx.get(f"{observing}/readyz", timeout=30).status_code == 503,
             within=OUTAGE_SECONDS,
+            ignoring=HTTP_TROUBLE,
         )
         time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped_at)))
         restarting_at = time.monotonic()
         server.start()
         acknowledged_before_return = sum(len(w.acknowledged) for w in writers)
         # Back without a restart: every writer gets writes through again.
-        assert eventually(
+        assert holds_within(
             lambda: sum(len(w.acknowledged) for w in writers) >= acknowledged_before_return + 8,
             within=60,
+            ignoring=HTTP_TROUBLE,
         ), "the writes did not resume after the database came back"
 
     assert observed_outage, "the observing replica's /readyz did not refuse during the outage"

@@ -21,7 +21,8 @@ from tests.failure.conftest import (
     bearer,
     query,
 )
-from tests.failure.load import Answer, Load, eventually, timed
+from tests.failure.load import HTTP_TROUBLE, Answer, Load, timed
+from todo_common.testing.waiting import holds_within
 
 EXIT_MARGIN_SECONDS = 5.0
 # A request sent just before the port closes may be accepted by the kernel and then dropped
@@ -74,12 +75,16 @@ def test_sigterm_drains_finishes_in_flight_requests_and_exits_in_time(stack: Sta
             cursor.execute("SELECT 1 FROM todos.todo WHERE id = %s FOR UPDATE", (todo_id,))
         writer = threading.Thread(target=patch, daemon=True)
         writer.start()
-        assert eventually(lambda: _waits_for_a_lock(stack), within=10), "the PATCH never blocked"
+        assert holds_within(lambda: _waits_for_a_lock(stack), within=10, ignoring=HTTP_TROUBLE), (
+            "the PATCH never blocked"
+        )
 
         with Load(call, workers=3, pause=0.1) as calls, Load(probe, workers=1, pause=0.1) as probes:
             # Under load and ready first: a few answers of each kind before the signal.
-            assert eventually(
-                lambda: len(probes.answers) >= 2 and len(calls.answers) >= 3, within=10
+            assert holds_within(
+                lambda: len(probes.answers) >= 2 and len(calls.answers) >= 3,
+                within=10,
+                ignoring=HTTP_TROUBLE,
             )
             signalled_at = time.monotonic()
             os.kill(pid, signal.SIGTERM)
@@ -87,9 +92,10 @@ def test_sigterm_drains_finishes_in_flight_requests_and_exits_in_time(stack: Sta
             time.sleep(SHUTDOWN_DRAIN_SECONDS + 1.0)
             lock.commit()
             writer.join(timeout=GRACEFUL_SHUTDOWN_SECONDS + EXIT_MARGIN_SECONDS)
-            exited = eventually(
+            exited = holds_within(
                 lambda: not process.is_running(),
                 within=GRACEFUL_SHUTDOWN_SECONDS + EXIT_MARGIN_SECONDS,
+                ignoring=HTTP_TROUBLE,
             )
             exited_after = time.monotonic() - signalled_at
     finally:

@@ -17,7 +17,8 @@ import httpx
 
 from devstack.stack import Stack
 from tests.failure.conftest import OUTBOX_RETRY_MAX_SECONDS, bearer, query
-from tests.failure.load import eventually
+from tests.failure.load import HTTP_TROUBLE
+from todo_common.testing.waiting import holds_within
 
 DOWN_SECONDS = float(os.environ.get("FAILURE_SUBSCRIBER_DOWN_SECONDS", "60"))
 TODOS = "/api/v1/todos"
@@ -78,9 +79,10 @@ def test_events_for_a_subscriber_down_a_minute_arrive_afterwards_once(
 
     stack.start_service("todos")
     # The next retry is at most the backoff's cap away (plus jitter and a poll).
-    assert eventually(
+    assert holds_within(
         lambda: all(m["delivered_at"] for m in deletion_messages(stack, leaving)),
         within=OUTBOX_RETRY_MAX_SECONDS * 2 + 10,
+        ignoring=HTTP_TROUBLE,
     ), "the waiting events were not delivered once todos was back"
 
     assert [todo_count(stack, user_id) for user_id in leaving] == [0, 0, 0]
@@ -99,8 +101,10 @@ def test_events_for_a_subscriber_down_a_minute_arrive_afterwards_once(
         " WHERE event_id = %s AND subscriber = 'todos' RETURNING attempts",
         (str(repeated),),
     )
-    assert eventually(
-        lambda: all(m["delivered_at"] for m in deletion_messages(stack, leaving)), within=20
+    assert holds_within(
+        lambda: all(m["delivered_at"] for m in deletion_messages(stack, leaving)),
+        within=20,
+        ignoring=HTTP_TROUBLE,
     )
     [again] = [m for m in deletion_messages(stack, leaving) if m["event_id"] == repeated]
     assert again["attempts"] == before["attempts"] + 1

@@ -1,9 +1,6 @@
 """Factories for the todos tests: users with tokens, and todos made through the API."""
 
-import threading
 import uuid
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -94,19 +91,3 @@ def expected_order(todos: list[Todo], sort: str) -> list[str]:
     )
     undated.sort(key=lambda todo: uuid.UUID(todo["id"]), reverse=descending)
     return [todo["id"] for todo in dated + undated]
-
-
-def at_once(call: Callable[[ArgumentT], ResultT], arguments: Sequence[ArgumentT]) -> list[ResultT]:
-    """`call` for each argument, each in its own thread, all released together.
-
-    The session TestClient is safe to share between threads, and the app runs sync routes in
-    a thread pool, so the requests really overlap in the service and the database.
-    """
-    start = threading.Barrier(len(arguments))
-
-    def released(argument: ArgumentT) -> ResultT:
-        start.wait(timeout=10)
-        return call(argument)
-
-    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
-        return list(pool.map(released, arguments))

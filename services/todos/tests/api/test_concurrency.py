@@ -5,8 +5,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.fixtures import TODOS, ApiUser, at_once, todo_path
+from tests.fixtures import TODOS, ApiUser, todo_path
 from todo_common.testing.assertions import assert_problem
+from todo_common.testing.waiting import at_once
 
 # RFC 9110: a strong entity tag is an opaque string in double quotes.
 STRONG_ETAG = re.compile(r'^"[\x21\x23-\x7e]+"$')

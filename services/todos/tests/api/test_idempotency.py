@@ -5,8 +5,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures import TODOS, ApiUser, at_once, todo_path
+from tests.fixtures import TODOS, ApiUser, todo_path
 from todo_common.testing.assertions import assert_validation_problem
+from todo_common.testing.waiting import at_once
 
 
 def create(user: ApiUser, key: str, **fields: Any) -> httpx.Response:
