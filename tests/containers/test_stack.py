@@ -38,7 +38,9 @@ def started_at(state: dict[str, str], key: str) -> datetime:
 
 
 class TestFrontendJourney:
-    def test_register_log_in_todos_and_account_deletion(self, client: httpx.Client) -> None:
+    def test_register_log_in_todos_and_account_deletion(
+        self, compose_stack: ComposeStack, client: httpx.Client
+    ) -> None:
         ada = Frontend(client, "Ada").sign_up()
         eventually(lambda: ada.get("/api/v1/users/me").json().get("name") == "Ada")
 
@@ -56,9 +58,24 @@ class TestFrontendJourney:
         assert_problem(ada.get(path), 404, path)
 
         assert ada.send("DELETE", "/api/v1/users/me").status_code == 204
-        # user.deleted travels users -> todos and users -> auth through the event relays.
-        eventually(lambda: ada.get("/api/v1/todos").json()["items"] == [])
-        eventually(lambda: ada.login().status_code == 401)
+        # user.deleted travels users -> todos and users -> auth through the event relays;
+        # from then on todos refuses the (still valid) token, and the rows are gone.
+        eventually(lambda: ada.get("/api/v1/todos").status_code == 401, what="todos refuses")
+        refused = assert_problem(ada.get("/api/v1/todos"), 401, "/api/v1/todos")
+        assert refused["detail"] == "This account has been deleted"
+        eventually(lambda: ada.login().status_code == 401, what="auth refuses the login")
+        ids = ",".join(f"'{todo['id']}'" for todo in created)  # UUIDs the service issued
+        remaining = compose_stack.exec(
+            "postgres",
+            "psql",
+            "--username=postgres",
+            "--dbname=todo",
+            "--no-align",
+            "--tuples-only",
+            f"--command=SELECT count(*) FROM todos.todo WHERE id IN ({ids})",  # noqa: S608
+        )
+        assert remaining.returncode == 0, remaining.stderr
+        assert remaining.stdout.split() == ["0"]
 
 
 class TestServiceContainers:
