@@ -14,20 +14,11 @@ import httpx
 import pytest
 
 from tests.containers.compose import ComposeStack
-from todo_common.embedded_postgres import free_port
+from tests.platform import distinct_free_ports
 from todo_common.testing.waiting import eventually
 
 # A cold build (stand-in bases, every pip install) takes minutes on 2 cores.
 COMPOSE_UP_TIMEOUT = 1800
-
-
-def _distinct_free_ports(count: int) -> list[int]:
-    ports: list[int] = []
-    while len(ports) < count:
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
-    return ports
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +27,7 @@ def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ComposeS
         pytest.fail(
             "no Docker Engine answers: run `make test-containers` (it starts one)", pytrace=False
         )
-    web, tls, ops = _distinct_free_ports(3)
+    web, tls, ops = distinct_free_ports(3)
     stack = ComposeStack(
         project=f"todo-test-{uuid.uuid4().hex[:8]}", gateway_port=web, tls_port=tls, ops_port=ops
     )

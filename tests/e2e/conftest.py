@@ -18,11 +18,8 @@ import httpx
 import pytest
 
 from devstack.gateway import GatewayPorts
-from devstack.processes import StartupError
-from devstack.services import Service
-from devstack.stack import Stack, StackSettings
-from todo_common.embedded_postgres import free_port
-from todo_common.platform import SERVICES
+from devstack.stack import Stack
+from tests.platform import platform_settings, running_platform
 from todo_common.security.tokens import mint_token
 
 pytest.register_assert_rewrite("tests.e2e.assertions", "todo_common.testing.assertions")
@@ -42,37 +39,12 @@ STACK_ENVIRONMENT = {
 TokenFactory = Callable[..., str]
 
 
-def _distinct_free_ports(count: int) -> list[int]:
-    ports: list[int] = []
-    while len(ports) < count:
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
-    return ports
-
-
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    ports = _distinct_free_ports(len(SERVICES) + 3)
-    settings = StackSettings(
-        data_dir=tmp_path_factory.mktemp("stack"),
-        running=[Service(name, port) for name, port in zip(SERVICES, ports, strict=False)],
-        gateway=GatewayPorts(web=ports[-3], tls=ports[-2], ops=ports[-1]),
-        database_url=None,  # always a throwaway PostgreSQL, whatever the shell says
-        environment=STACK_ENVIRONMENT,
-    )
-    platform = Stack(settings)
-    try:
-        platform.start()
-    except StartupError as error:
-        log = error.log.read_text(errors="replace")[-3000:] if error.log else ""
-        platform.stop()
-        pytest.fail(f"the stack did not start: {error}\n{log}", pytrace=False)
-    except BaseException:
-        platform.stop()
-        raise
-    yield platform
-    platform.stop()
+def stack() -> Iterator[Stack]:
+    with running_platform(
+        lambda data_dir: platform_settings(data_dir, STACK_ENVIRONMENT), prefix="todo-e2e-"
+    ) as platform:
+        yield platform
 
 
 @pytest.fixture(scope="session")

@@ -20,15 +20,11 @@ from typing import Any
 import httpx
 import pytest
 
-from devstack.gateway import GatewayPorts
-from devstack.processes import StartupError
-from devstack.services import Service
-from devstack.stack import Stack, StackSettings
+from devstack.stack import Stack
 from tests.failure.load import HTTP_TROUBLE
 from tests.integration.events.conftest import query as query_as
 from tests.integration.processes import ServiceProcess
-from todo_common.embedded_postgres import free_port
-from todo_common.platform import SERVICES
+from tests.platform import platform_settings, running_platform
 from todo_common.security.tokens import mint_token
 from todo_common.testing.waiting import holds_within
 
@@ -66,38 +62,11 @@ FAILURE_ENVIRONMENT = {
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    data_dir = Path(tempfile.mkdtemp(prefix="todo-failure-"))
-    ports: list[int] = []
-    while len(ports) < len(SERVICES) + 3:
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
-    settings = StackSettings(
-        # Not under pytest's temp root, which another pytest run on the machine may prune
-        # while this one runs (as todo_common.testing.fixtures explains).
-        data_dir=data_dir,
-        running=[Service(name, port) for name, port in zip(SERVICES, ports, strict=False)],
-        gateway=GatewayPorts(web=ports[-3], tls=ports[-2], ops=ports[-1]),
-        database_url=None,  # always a throwaway PostgreSQL: these tests stop it
-        environment=FAILURE_ENVIRONMENT,
-    )
-    platform = Stack(settings)
-    try:
-        platform.start()
-    except StartupError as error:
-        log = error.log.read_text(errors="replace")[-3000:] if error.log else ""
-        platform.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-        pytest.fail(f"the stack did not start: {error}\n{log}", pytrace=False)
-    except BaseException:
-        platform.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-        raise
-    try:
+    # A throwaway PostgreSQL always (platform_settings): these tests stop it.
+    with running_platform(
+        lambda data_dir: platform_settings(data_dir, FAILURE_ENVIRONMENT), prefix="todo-failure-"
+    ) as platform:
         yield platform
-    finally:
-        platform.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
