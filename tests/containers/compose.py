@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("auth", "users", "todos")
 
 
 @dataclass

@@ -12,9 +12,10 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from tests.containers.compose import REPO_ROOT, SERVICES, ComposeStack
+from tests.containers.compose import REPO_ROOT, ComposeStack
 from tests.containers.conftest import wait_healthy
 from tests.e2e.test_journey import Frontend
+from todo_common.platform import SERVICES
 from todo_common.testing.assertions import assert_problem
 from todo_common.testing.waiting import eventually
 
