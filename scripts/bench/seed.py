@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg2
@@ -21,6 +22,9 @@ from todos.services.listing import cursor_after
 BATCH_ROWS = 100_000
 # The most todos sampled for reads, and as many again for PATCHes.
 READ_SAMPLE = 20_000
+# write_versions: how often, and how far apart, it reads until the versions stop moving.
+VERSION_READS = 20
+VERSION_SETTLE_SECONDS = 0.5
 # How deep the deep page starts, as a share of the owner's todos.
 DEEP_SHARE = 0.9
 
@@ -154,12 +158,26 @@ def choose_samples(
 
 
 def write_versions(admin_url: str, ids: list[str], path: Path) -> Path:
-    """Lines "<id> <version>" with each todo's version now: the If-Match the Lua sends."""
+    """Lines "<id> <version>" with each todo's version now: the If-Match the Lua sends.
+
+    wrk exits at its deadline with PATCHes still in flight, and the service finishes them
+    after the client has gone: versions read at once can be stale by those, and the next
+    run would see 412s. So read until two reads a moment apart agree (bounded).
+    """
     connection = psycopg2.connect(admin_url)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT id, version FROM todos.todo WHERE id = ANY(%s::uuid[])", (ids,))
-            rows = cursor.fetchall()
+            rows: list[tuple[Any, ...]] = []
+            for _ in range(VERSION_READS):
+                cursor.execute(
+                    "SELECT id, version FROM todos.todo WHERE id = ANY(%s::uuid[]) ORDER BY id",
+                    (ids,),
+                )
+                latest = cursor.fetchall()
+                if latest == rows:
+                    break
+                rows = latest
+                time.sleep(VERSION_SETTLE_SECONDS)
     finally:
         connection.close()
     path.write_text("".join(f"{todo_id} {version}\n" for todo_id, version in rows))
