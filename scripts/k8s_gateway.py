@@ -47,7 +47,7 @@ from devstack.gateway import (
     render_static_config,
     traefik_binary,
 )
-from todo_common.embedded_postgres import free_port
+from todo_common.ports import free_ports
 
 OUTPUT_DIR = ROOT / "k8s" / "base" / "gateway"
 PROVIDER_SUFFIX = "@file"
@@ -78,7 +78,8 @@ def loaded_configuration(
     `dynamic_config` is gateway/dynamic.yml but for tests that load a variant of it."""
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
-        ports = GatewayPorts(web=free_port(), tls=free_port(), ops=free_port())
+        web, tls, ops = free_ports(3)
+        ports = GatewayPorts(web=web, tls=tls, ops=ops)
         config = render_static_config(ports, directory, directory, dynamic_config)
         # Only a PATH: no AUTH_URL, CORS_ORIGINS... from the caller's shell.
         process = gateway_process(traefik, config, {"PATH": "/usr/bin:/bin"}, directory)

@@ -17,17 +17,8 @@ from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
 from devstack.services import Service
 from devstack.stack import Stack, StackSettings
-from todo_common.embedded_postgres import free_port
 from todo_common.platform import SERVICES
-
-
-def distinct_free_ports(count: int) -> list[int]:
-    ports: list[int] = []
-    while len(ports) < count:
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
-    return ports
+from todo_common.ports import free_ports
 
 
 def platform_settings(
@@ -37,7 +28,7 @@ def platform_settings(
 
     Always a throwaway PostgreSQL, whatever DATABASE_URL the shell has.
     """
-    ports = distinct_free_ports(len(SERVICES) + 4)
+    ports = free_ports(len(SERVICES) + 4)
     gateway = GatewayPorts(web=ports[-4], tls=ports[-3], ops=ports[-2])
     frontend = None
     if with_frontend:

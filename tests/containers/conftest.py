@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.containers.compose import ComposeStack
-from tests.platform import distinct_free_ports
+from todo_common.ports import free_ports
 from todo_common.testing.waiting import eventually
 
 # A cold build (stand-in bases, every pip install) takes minutes on 2 cores.
@@ -27,7 +27,7 @@ def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ComposeS
         pytest.fail(
             "no Docker Engine answers: run `make test-containers` (it starts one)", pytrace=False
         )
-    web, tls, ops = distinct_free_ports(3)
+    web, tls, ops = free_ports(3)
     stack = ComposeStack(
         project=f"todo-test-{uuid.uuid4().hex[:8]}", gateway_port=web, tls_port=tls, ops_port=ops
     )

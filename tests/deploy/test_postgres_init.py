@@ -12,9 +12,9 @@ from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
 from todo_common.embedded_postgres import (
     EmbeddedPostgres,
     _binary_dir,
-    free_port,
     provision_service_role,
 )
+from todo_common.ports import free_port
 
 INIT_SCRIPT = REPO_ROOT / "deploy" / "postgres" / "init" / "10-service-roles.sh"
 SERVICE_ROLE_SQL = REPO_ROOT / "deploy" / "postgres" / "service-role.sql"

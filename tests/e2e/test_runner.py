@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from devstack import ROOT
-from tests.platform import distinct_free_ports
+from todo_common.ports import free_ports
 
 READY_LINE = "Press Ctrl-C to stop everything"
 
@@ -57,7 +57,7 @@ def alive(pid: int) -> bool:
 def test_make_run_serves_refuses_a_second_run_and_stops_every_child(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    web, tls, ops, auth, users, todos, app = distinct_free_ports(7)
+    web, tls, ops, auth, users, todos, app = free_ports(7)
     environment = {
         **os.environ,
         "TODO_DATA_DIR": str(tmp_path / "data"),

@@ -14,8 +14,8 @@ import pytest
 
 from devstack.gateway import GatewayPorts, gateway_process, render_static_config, traefik_binary
 from devstack.processes import ManagedProcess
-from todo_common.embedded_postgres import free_port
 from todo_common.platform import SERVICES
+from todo_common.ports import free_ports
 
 ROUTERS = {
     "auth-credentials-cors",
@@ -59,7 +59,8 @@ def start_traefik(
     started: list[ManagedProcess] = []
 
     def start(environment: Mapping[str, str]) -> RunningTraefik:
-        ports = GatewayPorts(web=free_port(), tls=free_port(), ops=free_port())
+        web, tls, ops = free_ports(3)
+        ports = GatewayPorts(web=web, tls=tls, ops=ops)
         config = render_static_config(ports, tmp_path, tmp_path)
         # Only what the test names: no AUTH_URL etc. leaking in from the shell.
         process = gateway_process(

@@ -14,7 +14,7 @@ from pathlib import Path
 from devstack import services
 from devstack.processes import ManagedProcess, StartupError
 from devstack.services import Service
-from todo_common.embedded_postgres import free_port
+from todo_common.ports import free_port
 
 READY_TIMEOUT_SECONDS = 30
 

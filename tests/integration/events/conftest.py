@@ -19,7 +19,7 @@ import psycopg2.extras
 import pytest
 
 from tests.integration.processes import ServiceProcess
-from todo_common.embedded_postgres import free_port
+from todo_common.ports import free_port
 from todo_common.testing.harness import TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET
 
 

@@ -7,7 +7,6 @@ layout an operator creates on Neon (docs/operations.md).
 
 import os
 import secrets
-import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +28,6 @@ def _binary_dir() -> Path:
 
 def _binary(name: str) -> Path:
     return _binary_dir() / name
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from todo_common.embedded_postgres import EmbeddedPostgres, free_port
+from todo_common.embedded_postgres import EmbeddedPostgres
 from todo_common.platform import SERVICES
+from todo_common.ports import free_port
 from todo_common.security.tokens import mint_token
 from todo_common.testing.harness import (
     TEST_AUDIENCE,
