@@ -4,8 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import auth.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from auth import SCHEMA
 from auth.core.config import AuthMigrationSettings
-from auth.models import SCHEMA
 from todo_common.migrations import run_migrations
 from todo_common.settings import load_settings
 

@@ -6,8 +6,8 @@ from sqlmodel import SQLModel
 import users.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from todo_common.migrations import run_migrations
 from todo_common.settings import load_settings
+from users import SCHEMA
 from users.core.config import UsersSettings
-from users.models import SCHEMA
 
 # The tests hand their settings over; a deployment reads them from the environment.
 settings = context.config.attributes.get("settings") or load_settings(UsersSettings)

@@ -8,12 +8,12 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import Engine, text
 
+from tests.events.outbox_helpers import SCHEMA
 from tests.fixtures import make_settings
 from todo_common.database import create_db_engine
 from todo_common.events.migration import create_event_tables, drop_event_tables
 from todo_common.settings import CommonSettings
 
-SCHEMA = "auth"
 SettingsFactory = Callable[..., CommonSettings]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, text
 from todo_common.database import transaction
 from todo_common.events.outbox import publish
 
+# The event tests run in the auth role's schema, as a producing (and consuming) service would.
 SCHEMA = "auth"
 
 

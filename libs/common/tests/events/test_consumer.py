@@ -14,7 +14,8 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from tests.events.conftest import SCHEMA, SettingsFactory
+from tests.events.conftest import SettingsFactory
+from tests.events.outbox_helpers import SCHEMA
 from tests.fixtures import make_app
 from todo_common.events.consumer import event_router
 from todo_common.events.envelope import EVENTS_PATH

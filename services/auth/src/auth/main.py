@@ -2,12 +2,12 @@
 
 from fastapi import FastAPI
 
+from auth import SCHEMA
 from auth.api.routes.accounts import router as accounts_router
 from auth.api.routes.keys import router as keys_router
 from auth.api.routes.service_tokens import router as service_tokens_router
 from auth.api.routes.sessions import router as sessions_router
 from auth.core.config import AuthSettings
-from auth.models import SCHEMA
 from auth.services import maintenance
 from auth.services.events import EVENT_HANDLERS
 from auth.services.lockout import LockoutPolicy

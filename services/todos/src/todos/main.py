@@ -6,9 +6,9 @@ from todo_common.app import create_app
 from todo_common.events.consumer import event_router
 from todo_common.periodic import HOUSEKEEPING_INTERVAL_SECONDS, every
 from todo_common.settings import load_settings
+from todos import SCHEMA
 from todos.api.routes.todos import router as todos_router
 from todos.core.config import TodosSettings
-from todos.models import SCHEMA
 from todos.services import maintenance
 from todos.services.events import EVENT_HANDLERS
 

@@ -1,1 +1,5 @@
 """The users service: user profiles."""
+
+# The PostgreSQL schema every table of this service names; its database role owns nothing
+# else. DB_SCHEMA may put the tables in another schema at run time (see create_db_engine).
+SCHEMA = "users"

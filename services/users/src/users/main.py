@@ -7,9 +7,9 @@ from todo_common.events.consumer import event_router
 from todo_common.events.relay import TokenProvider, outbox_relay
 from todo_common.security.service_tokens import service_token_provider
 from todo_common.settings import load_settings
+from users import SCHEMA
 from users.api.routes.users import router as users_router
 from users.core.config import UsersSettings
-from users.models import SCHEMA
 from users.services.events import EVENT_HANDLERS
 
 

@@ -5,7 +5,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from auth.models.base import SCHEMA
+from auth import SCHEMA
 from todo_common.tables import timestamp_field
 
 

@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from auth.models.base import SCHEMA
+from auth import SCHEMA
 
 
 class LoginFailure(SQLModel, table=True):

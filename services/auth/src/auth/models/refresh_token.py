@@ -4,7 +4,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from auth.models.base import SCHEMA
+from auth import SCHEMA
 from todo_common.tables import timestamp_field
 
 

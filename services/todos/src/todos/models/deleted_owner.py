@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from todo_common.tables import timestamp_field
-from todos.models.base import SCHEMA
+from todos import SCHEMA
 
 
 class DeletedOwner(SQLModel, table=True):

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from todo_common.tables import timestamp_field
-from todos.models.base import SCHEMA
+from todos import SCHEMA
 
 
 class IdempotencyRecord(SQLModel, table=True):

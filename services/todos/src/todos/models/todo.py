@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from todo_common.tables import timestamp_field
-from todos.models.base import SCHEMA
+from todos import SCHEMA
 
 
 class Priority(StrEnum):

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from todo_common.tables import timestamp_field
-from users.models.base import SCHEMA
+from users import SCHEMA
 
 
 class Profile(SQLModel, table=True):
