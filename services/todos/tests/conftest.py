@@ -1,36 +1,20 @@
 """The todos service under test: migrated on a real PostgreSQL, called over HTTP in-process."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from todo_common.testing.harness import (
-    empty_tables_after,
-    migrated_client,
-    service_settings_values,
-)
+from todo_common.testing.harness import ServiceUnderTest
 from todos.core.config import TodosSettings
 from todos.main import build_app
 
-pytest_plugins = ["todo_common.testing.fixtures"]
+pytest_plugins = ["todo_common.testing.fixtures", "todo_common.testing.service"]
 
-SERVICE_ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="session")
-def settings(service_database_urls: dict[str, str]) -> TodosSettings:
-    return TodosSettings(
-        _env_file=None, **service_settings_values(service_database_urls["todos"], "todos")
-    )
+SERVICE = ServiceUnderTest(
+    root=Path(__file__).resolve().parents[1], settings_type=TodosSettings, build_app=build_app
+)
 
 
 @pytest.fixture(scope="session")
-def client(settings: TodosSettings) -> Iterator[TestClient]:
-    yield from migrated_client(SERVICE_ROOT, settings, build_app)
-
-
-@pytest.fixture(autouse=True)
-def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield from empty_tables_after(request, "todos")
+def service() -> ServiceUnderTest[TodosSettings]:
+    return SERVICE

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -5,10 +7,6 @@ from tests.fixtures import AuthUser, new_user
 
 
 @pytest.fixture
-def alice(client: TestClient) -> AuthUser:
-    return new_user(client, email="alice@example.com", name="Alice")
-
-
-@pytest.fixture
-def bob(client: TestClient) -> AuthUser:
-    return new_user(client, email="bob@example.com", name="Bob")
+def make_user(client: TestClient) -> Callable[..., AuthUser]:
+    """A newly registered account each call (`alice` and `bob` are two of them)."""
+    return lambda **fields: new_user(client, **fields)

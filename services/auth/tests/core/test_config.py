@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from auth.core.config import AuthSettings
-from tests.conftest import auth_settings
+from tests.conftest import SERVICE
 from tests.keys import ec_private_pem, public_pem, rs256, rsa_private_pem
 from todo_common.settings import describe_validation_error
 
@@ -16,13 +16,13 @@ DATABASE_URL = "postgresql://nobody:nothing@127.0.0.1:9/nowhere"
 def refusal(**overrides: Any) -> str:
     """The one-line-per-variable message a refused configuration prints."""
     with pytest.raises(ValidationError) as refused:
-        auth_settings(DATABASE_URL, **overrides)
+        SERVICE.settings(DATABASE_URL, **overrides)
     return describe_validation_error(refused.value)
 
 
 class TestDefaults:
     def test_design_defaults(self) -> None:
-        settings = auth_settings(DATABASE_URL)
+        settings = SERVICE.settings(DATABASE_URL)
 
         assert settings.db_schema == "auth"
         assert settings.service_name == "auth"

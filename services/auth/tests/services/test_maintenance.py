@@ -10,7 +10,7 @@ from auth.core.config import AuthSettings
 from auth.main import build_app
 from auth.services import maintenance
 from auth.services.passwords import Passwords
-from tests.conftest import auth_settings
+from tests.conftest import SERVICE
 from tests.fixtures import (
     LOGIN,
     ClientFactory,
@@ -88,7 +88,7 @@ class TestPurgeExpired:
     def test_a_database_that_is_down_does_not_stop_the_start(
         self, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        unreachable = auth_settings(
+        unreachable = SERVICE.settings(
             "postgresql://nobody:nothing@127.0.0.1:9/nowhere", db_connect_retry_seconds=0
         )
 
@@ -148,7 +148,7 @@ class TestFirstAdmin:
     def test_replicas_starting_together_create_one_admin(
         self, engine: Engine, settings: AuthSettings
     ) -> None:
-        configured = auth_settings(settings.database_url, **ADMIN)
+        configured = SERVICE.settings(settings.database_url, **ADMIN)
         passwords = Passwords(memory_kib=1024, time_cost=1, concurrency=8)
 
         def start(_: int) -> None:

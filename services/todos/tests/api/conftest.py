@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -6,10 +8,6 @@ from todo_common.testing.harness import TokenFactory
 
 
 @pytest.fixture
-def alice(client: TestClient, make_token: TokenFactory) -> ApiUser:
-    return new_user(client, make_token)
-
-
-@pytest.fixture
-def bob(client: TestClient, make_token: TokenFactory) -> ApiUser:
-    return new_user(client, make_token)
+def make_user(client: TestClient, make_token: TokenFactory) -> Callable[..., ApiUser]:
+    """A new user with a valid token each call (`alice` and `bob` are two of them)."""
+    return lambda **claims: new_user(client, make_token, **claims)

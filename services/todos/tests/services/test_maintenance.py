@@ -5,19 +5,14 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import SERVICE
 from todo_common.database import create_db_engine
-from todo_common.testing.harness import service_settings_values
-from todos.core.config import TodosSettings
 from todos.services import maintenance
 
 
 def test_a_database_that_is_down_skips_the_purge(caplog: pytest.LogCaptureFixture) -> None:
-    unreachable = TodosSettings(
-        _env_file=None,
-        **{
-            **service_settings_values("postgresql://nobody:nothing@127.0.0.1:9/nowhere", "todos"),
-            "db_connect_retry_seconds": 0,
-        },
+    unreachable = SERVICE.settings(
+        "postgresql://nobody:nothing@127.0.0.1:9/nowhere", db_connect_retry_seconds=0
     )
     engine = create_db_engine(unreachable)
 

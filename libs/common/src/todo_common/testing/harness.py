@@ -1,9 +1,10 @@
 """Helpers for tests of any service: settings for a database under test, emptying tables."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import psycopg2
 import pytest
@@ -47,6 +48,31 @@ def service_settings_values(database_url: str, schema: str) -> dict[str, Any]:
         "db_pool_timeout_seconds": 2.0,
         "log_level": "WARNING",
     }
+
+
+@dataclass(frozen=True)
+class ServiceUnderTest(Generic[SettingsT]):
+    """Where a service's migrations are, how its app is built, and its settings under test."""
+
+    # The folder holding the service's alembic.ini.
+    root: Path
+    settings_type: type[SettingsT]
+    build_app: Callable[[SettingsT], FastAPI]
+    # What the suite sets on top of `service_settings_values` (e.g. a cheap password hash).
+    test_values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        name: str = self.settings_type.model_fields["service_name"].default
+        return name
+
+    def settings(self, database_url: str, **overrides: Any) -> SettingsT:
+        values = {
+            **service_settings_values(database_url, self.name),
+            **self.test_values,
+            **overrides,
+        }
+        return self.settings_type(_env_file=None, **values)
 
 
 def migrate(service_root: Path, settings: CommonSettings) -> None:
