@@ -48,6 +48,12 @@ class Unauthorized(DomainError):
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+class AccountDeleted(Unauthorized):
+    # An access token outlives the account it names until it expires; users and todos
+    # refuse it once they have heard of the deletion (the `user.deleted` event).
+    default_detail = "This account has been deleted"
+
+
 class Forbidden(DomainError):
     status_code = HTTPStatus.FORBIDDEN
     default_detail = "You are not allowed to do this"

@@ -1,9 +1,10 @@
-"""Conventions every service's tables follow: constraint names, timestamps."""
+"""Conventions every service's tables follow: constraint names, timestamps, enum columns."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlmodel import Field, SQLModel
 
 # One naming convention, so constraint names in errors and migrations are predictable.
@@ -28,3 +29,19 @@ def utc_now() -> datetime:
 def timestamp_field(**kwargs: Any) -> Any:
     """A timezone-aware timestamp column (`timestamptz`), set by the application clock."""
     return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kwargs)
+
+
+def string_enum(enum_type: type[StrEnum], *, name: str) -> Enum:
+    """An enum stored as its values in a short VARCHAR with a CHECK constraint.
+
+    Not a native PostgreSQL ENUM type: adding a member is then a constraint change in a
+    migration, with no `ALTER TYPE` that cannot run inside a transaction.
+    """
+    return Enum(
+        enum_type,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum_type),
+        name=name,
+        values_callable=lambda members: [member.value for member in members],
+    )

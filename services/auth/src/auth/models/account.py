@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from auth import SCHEMA
-from todo_common.tables import timestamp_field
+from todo_common.tables import string_enum, timestamp_field
 
 
 class Role(StrEnum):
@@ -31,14 +31,7 @@ class Account(SQLModel, table=True):
     password_hash: str = Field(sa_type=sa.String(255))
     role: Role = Field(
         default=Role.USER,
-        sa_type=sa.Enum(
-            Role,
-            native_enum=False,
-            create_constraint=True,
-            length=5,
-            name="role",
-            values_callable=lambda enum: [member.value for member in enum],
-        ),
+        sa_type=string_enum(Role, name="role"),
     )
     # A disabled account keeps its data but cannot log in or refresh.
     active: bool = True

@@ -5,7 +5,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from todo_common.tables import timestamp_field
+from todo_common.tables import string_enum, timestamp_field
 from todos import SCHEMA
 
 
@@ -33,14 +33,7 @@ class Todo(SQLModel, table=True):
     completed: bool = False
     priority: Priority = Field(
         default=Priority.MEDIUM,
-        sa_type=sa.Enum(
-            Priority,
-            native_enum=False,
-            create_constraint=True,
-            length=6,
-            name="priority",
-            values_callable=lambda enum: [member.value for member in enum],
-        ),
+        sa_type=string_enum(Priority, name="priority"),
     )
     due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime = timestamp_field()

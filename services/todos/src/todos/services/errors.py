@@ -1,10 +1,6 @@
 """The todos service's domain errors."""
 
-from todo_common.errors import NotFound, Unauthorized, UnprocessableContent
-
-
-class OwnerDeleted(Unauthorized):
-    default_detail = "This account has been deleted"
+from todo_common.errors import NotFound, UnprocessableContent
 
 
 class TodoNotFound(NotFound):

@@ -20,9 +20,9 @@ from sqlalchemy import ColumnElement, Connection, exists, func, literal
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, delete, select
 
+from todo_common.errors import AccountDeleted
 from todo_common.tables import utc_now
 from todos.models import DeletedOwner, IdempotencyRecord, Todo
-from todos.services.errors import OwnerDeleted
 
 # The first key of the two-key advisory lock: a namespace for "owner" locks of this service.
 _OWNER_LOCK_SPACE = 0x746F646F  # "todo"
@@ -33,7 +33,7 @@ def _owner_lock_key(owner_id: uuid.UUID) -> ColumnElement[int]:
 
 
 def ensure_active_owner(session: Session | Connection, *, owner_id: uuid.UUID) -> None:
-    """Hold `owner_id`'s lock (shared) for this transaction; `OwnerDeleted` if they are gone.
+    """Hold `owner_id`'s lock (shared) for this transaction; `AccountDeleted` if they are gone.
 
     On an autocommit connection (the one-statement reads) the lock lasts the statement: it
     still waits for an erasure in flight, and the owner is refused once it has committed.
@@ -45,13 +45,13 @@ def ensure_active_owner(session: Session | Connection, *, owner_id: uuid.UUID) -
         )
     ).one()
     if deleted:
-        raise OwnerDeleted()
+        raise AccountDeleted()
 
 
 def refuse_if_deleted(session: Session, *, owner_id: uuid.UUID) -> None:
     """The check again, in a snapshot taken after the lock is held (before adding rows)."""
     if session.exec(select(exists().where(col(DeletedOwner.id) == owner_id))).one():
-        raise OwnerDeleted()
+        raise AccountDeleted()
 
 
 def erase_owner(session: Session, *, owner_id: uuid.UUID) -> int:

@@ -11,9 +11,5 @@ class NotYourProfile(Forbidden):
     default_detail = "You may only read or change your own profile"
 
 
-class AccountDeleted(Unauthorized):
-    default_detail = "This account has been deleted"
-
-
 class TokenWithoutEmail(Unauthorized):
     default_detail = "Token has no email claim to create the profile from"

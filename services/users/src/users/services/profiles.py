@@ -7,6 +7,7 @@ from sqlalchemy import exists, func, literal
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
+from todo_common.errors import AccountDeleted
 from todo_common.events.outbox import publish
 from todo_common.fields import PERSON_NAME_MAX_LENGTH
 from todo_common.security.dependencies import Principal
@@ -15,7 +16,6 @@ from users.models import DeletedUser, Profile
 from users.schemas.events import USER_DELETED, UserDeleted, UserRegistered
 from users.schemas.profile import ProfilePublic, ProfileReplace, ProfileUpdate
 from users.services.errors import (
-    AccountDeleted,
     NotYourProfile,
     ProfileNotFound,
     TokenWithoutEmail,
