@@ -1,9 +1,23 @@
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, UniqueConstraint
+import pytest
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    text,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from todo_common.tables import NAMING_CONVENTION, timestamp_field, utc_now
+from todo_common.tables import NAMING_CONVENTION, string_enum, timestamp_field, utc_now
 
 
 class Stamped(SQLModel):
@@ -44,3 +58,39 @@ class TestTimestamps:
 
         assert stamped.created_at.tzinfo is UTC
         assert before <= stamped.created_at <= datetime.now(UTC)
+
+
+class Size(StrEnum):
+    SMALL = "small"
+    ENORMOUS = "enormous"
+
+
+class TestStringEnum:
+    def test_stores_values_and_refuses_anything_else(
+        self, service_database_urls: dict[str, str]
+    ) -> None:
+        metadata = MetaData(naming_convention=NAMING_CONVENTION)
+        parcel = Table(
+            "parcel",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("size", string_enum(Size, name="size")),
+            schema="todos",
+        )
+        url = make_url(service_database_urls["todos"]).set(drivername="postgresql+psycopg2")
+        engine = create_engine(url)
+        metadata.create_all(engine)
+        try:
+            with engine.begin() as connection:
+                connection.execute(parcel.insert().values(id=1, size=Size.ENORMOUS))
+                stored = connection.execute(text("SELECT size FROM todos.parcel")).scalar_one()
+            assert stored == "enormous"
+
+            with (
+                pytest.raises(IntegrityError, match="ck_parcel_size"),
+                engine.begin() as connection,
+            ):
+                connection.execute(text("INSERT INTO todos.parcel VALUES (2, 'medium')"))
+        finally:
+            metadata.drop_all(engine)
+            engine.dispose()
