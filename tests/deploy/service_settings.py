@@ -59,6 +59,20 @@ def assert_base_url_of(url: str, service: str) -> None:
     assert parts.password is None, url
 
 
+def published_to(settings: CommonSettings) -> set[str]:
+    """Every subscriber the service's own events name (its `<event>_subscribers` settings).
+
+    `event_subscribers` is the address book, the same for every service; these say who
+    gets what.
+    """
+    return {
+        subscriber
+        for name, value in settings
+        if name.endswith("_subscribers") and name != "event_subscribers"
+        for subscriber in value
+    }
+
+
 def assert_relay_delivers_to(settings: CommonSettings, subscriber: str) -> None:
     """What the relay posts to for `subscriber` (relay.py: base URL + EVENTS_PATH)."""
     base_url = str(settings.event_subscribers[subscriber]).rstrip("/")

@@ -7,7 +7,11 @@ import pytest
 import yaml
 
 from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
-from tests.deploy.service_settings import assert_relay_delivers_to, load_service_settings
+from tests.deploy.service_settings import (
+    assert_relay_delivers_to,
+    load_service_settings,
+    published_to,
+)
 from todo_common.security.service_tokens import LocalServiceTokenMinter, service_token_provider
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
@@ -55,12 +59,13 @@ class TestConfiguration:
         service = container.removesuffix("-migrate")
         environment = resolved(SERVICES[container]["environment"])
         settings = load_service_settings(service, environment, monkeypatch)
-        for subscriber in settings.event_subscribers:
+        assert settings.db_schema == service
+        for subscriber in published_to(settings):
             assert_relay_delivers_to(settings, subscriber)
         # HS256: every relay mints its service tokens with JWT_SECRET, so compose needs no
         # SERVICE_TOKEN_URL or client secret (those are for RS256, the prod overlay).
         assert settings.jwt_algorithms == ["HS256"]
         assert settings.service_token_url is None
         assert settings.service_client_secret is None
-        if settings.event_subscribers and service != "auth":  # auth uses its own issuer
+        if settings.outbox_relay_enabled and service != "auth":  # auth uses its own issuer
             assert isinstance(service_token_provider(settings), LocalServiceTokenMinter)
