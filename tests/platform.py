@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,8 +21,8 @@ from todo_common.platform import SERVICES
 from todo_common.ports import free_ports
 
 
-def platform_settings(
-    data_dir: Path, environment: Mapping[str, str], *, with_frontend: bool = False
+def _platform_settings(
+    data_dir: Path, environment: Mapping[str, str], *, with_frontend: bool
 ) -> StackSettings:
     """Every service, the gateway (and the app, served on an origin the gateway allows).
 
@@ -61,16 +61,17 @@ def _port_was_taken(error: StartupError) -> bool:
 
 @contextmanager
 def running_platform(
-    settings_for: Callable[[Path], StackSettings], *, prefix: str
+    environment: Mapping[str, str], *, prefix: str, with_frontend: bool = False
 ) -> Iterator[Stack]:
-    """Start the platform that `settings_for(data_dir)` describes; stop it and remove its data.
+    """Start every service and the gateway (and the app) with `environment` set; stop them
+    and remove their data afterwards.
 
     The data is not under pytest's basetemp: another pytest run on the machine may prune
     old basetemps, and with them the running database's files.
     """
     for attempt in range(1, START_ATTEMPTS + 1):
         data_dir = Path(tempfile.mkdtemp(prefix=prefix))
-        platform = Stack(settings_for(data_dir))
+        platform = Stack(_platform_settings(data_dir, environment, with_frontend=with_frontend))
         try:
             platform.start()
             break

@@ -13,7 +13,7 @@ import pytest
 
 from devstack.stack import Stack
 from tests.contract.runner import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.platform import platform_settings, running_platform
+from tests.platform import running_platform
 
 STACK_ENVIRONMENT = {
     "FIRST_ADMIN_EMAIL": ADMIN_EMAIL,
@@ -26,7 +26,5 @@ STACK_ENVIRONMENT = {
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    with running_platform(
-        lambda data_dir: platform_settings(data_dir, STACK_ENVIRONMENT), prefix="todo-contract-"
-    ) as platform:
+    with running_platform(STACK_ENVIRONMENT, prefix="todo-contract-") as platform:
         yield platform

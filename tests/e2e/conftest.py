@@ -19,7 +19,7 @@ import pytest
 
 from devstack.gateway import GatewayPorts
 from devstack.stack import Stack
-from tests.platform import platform_settings, running_platform
+from tests.platform import running_platform
 from todo_common.security.tokens import mint_token
 
 pytest.register_assert_rewrite("tests.e2e.assertions", "todo_common.testing.assertions")
@@ -41,9 +41,7 @@ TokenFactory = Callable[..., str]
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    with running_platform(
-        lambda data_dir: platform_settings(data_dir, STACK_ENVIRONMENT), prefix="todo-e2e-"
-    ) as platform:
+    with running_platform(STACK_ENVIRONMENT, prefix="todo-e2e-") as platform:
         yield platform
 
 

@@ -24,7 +24,7 @@ from devstack.stack import Stack
 from tests.failure.load import HTTP_TROUBLE
 from tests.integration.events.conftest import query as query_as
 from tests.integration.processes import ServiceProcess
-from tests.platform import platform_settings, running_platform
+from tests.platform import running_platform
 from todo_common.security.tokens import mint_token
 from todo_common.testing.waiting import holds_within
 
@@ -62,10 +62,8 @@ FAILURE_ENVIRONMENT = {
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    # A throwaway PostgreSQL always (platform_settings): these tests stop it.
-    with running_platform(
-        lambda data_dir: platform_settings(data_dir, FAILURE_ENVIRONMENT), prefix="todo-failure-"
-    ) as platform:
+    # A throwaway PostgreSQL always (running_platform): these tests stop it.
+    with running_platform(FAILURE_ENVIRONMENT, prefix="todo-failure-") as platform:
         yield platform
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from devstack.stack import Stack
-from tests.platform import platform_settings, running_platform
+from tests.platform import running_platform
 
 
 @pytest.fixture(scope="session")
@@ -20,8 +20,5 @@ def frontend_stack() -> Iterator[Stack]:
         # The journey registers once and logs in a few times; leave it headroom.
         "GATEWAY_AUTH_RATE_BURST": "20",
     }
-    with running_platform(
-        lambda data_dir: platform_settings(data_dir, environment, with_frontend=True),
-        prefix="todo-frontend-",
-    ) as platform:
+    with running_platform(environment, prefix="todo-frontend-", with_frontend=True) as platform:
         yield platform
