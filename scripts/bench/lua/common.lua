@@ -20,6 +20,14 @@ function M.read_lines(path)
   return lines
 end
 
+-- wrk's setup(thread), in the main Lua state: numbers the threads 0, 1, ... so each can take
+-- its own share of the todos (the global `thread_index` in the thread's own state).
+local threads_numbered = 0
+function M.number_thread(thread)
+  thread:set("thread_index", threads_numbered)
+  threads_numbered = threads_numbered + 1
+end
+
 -- A different random sequence in every thread (os.time() alone is shared by all).
 function M.seed_random(salt)
   math.randomseed(os.time() * 1000 + (salt or 0) + math.floor(os.clock() * 1000000))

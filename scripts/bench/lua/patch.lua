@@ -3,12 +3,7 @@
 package.path = os.getenv("BENCH_LUA_DIR") .. "/?.lua;" .. package.path
 local common = require("common")
 
-local threads = 0
-
-function setup(thread)
-  thread:set("thread_index", threads)
-  threads = threads + 1
-end
+setup = common.number_thread
 
 local ids, etags, prefix
 local next_index = 0

@@ -11,6 +11,10 @@ from todo_common.testing.waiting import at_once
 
 # RFC 9110: a strong entity tag is an opaque string in double quotes.
 STRONG_ETAG = re.compile(r'^"[\x21\x23-\x7e]+"$')
+# Both ways to change a todo take the same preconditions.
+EVERY_WRITE = pytest.mark.parametrize(
+    ("method", "body"), [("PATCH", {"completed": True}), ("PUT", {"title": "New"})]
+)
 
 
 class TestETags:
@@ -24,9 +28,7 @@ class TestETags:
 
         assert created.headers["ETag"] == alice.etag_of(created.json()["id"])
 
-    @pytest.mark.parametrize(
-        ("method", "body"), [("PATCH", {"completed": True}), ("PUT", {"title": "New"})]
-    )
+    @EVERY_WRITE
     def test_every_write_changes_the_etag(
         self, alice: ApiUser, method: str, body: dict[str, object]
     ) -> None:
@@ -47,9 +49,7 @@ class TestETags:
 
 
 class TestIfMatch:
-    @pytest.mark.parametrize(
-        ("method", "body"), [("PATCH", {"completed": True}), ("PUT", {"title": "New"})]
-    )
+    @EVERY_WRITE
     def test_current_etag_lets_the_write_through(
         self, alice: ApiUser, method: str, body: dict[str, object]
     ) -> None:
@@ -63,9 +63,7 @@ class TestIfMatch:
         assert response.status_code == 200
         assert response.headers["ETag"] != etag
 
-    @pytest.mark.parametrize(
-        ("method", "body"), [("PATCH", {"completed": True}), ("PUT", {"title": "New"})]
-    )
+    @EVERY_WRITE
     def test_stale_etag_is_412_and_changes_nothing(
         self, alice: ApiUser, method: str, body: dict[str, object]
     ) -> None:

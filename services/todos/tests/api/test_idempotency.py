@@ -45,6 +45,22 @@ class TestIdempotentCreate:
         assert retry.json()["id"] == first.json()["id"]
         assert len(alice.list_ids()) == 1
 
+    def test_replay_after_the_todo_is_deleted_answers_the_create_and_recreates_nothing(
+        self, alice: ApiUser
+    ) -> None:
+        first = create(alice, "key-1")
+        todo_id = first.json()["id"]
+        assert alice.request("DELETE", todo_path(todo_id)).status_code == 204
+
+        retry = create(alice, "key-1")
+
+        # "Did my create happen?" Yes: the stored answer. What the todo is now, GET says.
+        assert retry.status_code == 201
+        assert retry.headers["Idempotent-Replayed"] == "true"
+        assert retry.json() == first.json()
+        assert alice.get_todo(todo_id).status_code == 404
+        assert alice.list_ids() == []
+
     def test_same_key_with_another_body_is_422(self, alice: ApiUser) -> None:
         first = create(alice, "key-1", title="Buy milk")
 
