@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.cluster.controlplane import REPO_ROOT, ControlPlane, kubernetes_binaries, wait_for
+from tests.cluster.controlplane import ControlPlane, kubernetes_binaries, wait_for
+from tests.commands import REPO_ROOT, run
 from todo_common.platform import SERVICES
 
 NAMESPACE = "todo"
@@ -42,16 +42,12 @@ def pinned_traefik_version() -> str:
 
 def traefik_crds() -> Path:
     """Traefik's CustomResourceDefinitions, from the pinned module's source (Go module proxy)."""
-    completed = subprocess.run(
+    completed = run(
         ["go", "mod", "download", "-json", f"{TRAEFIK_MODULE}@{pinned_traefik_version()}"],
         cwd="/",
         env={**os.environ, "GOWORK": "off"},
-        capture_output=True,
-        text=True,
         timeout=600,
-        check=False,
     )
-    assert completed.returncode == 0, f"go mod download failed:\n{completed.stderr}"
     crds = Path(json.loads(completed.stdout)["Dir"]) / TRAEFIK_CRD_FILE
     assert crds.is_file(), f"{crds} is missing"
     return crds

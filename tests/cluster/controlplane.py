@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from devstack.processes import ManagedProcess
+from tests.commands import REPO_ROOT, installed, run
 from todo_common.ports import free_ports
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install_kubernetes.sh"
 LOOPBACK = "127.0.0.1"
 # Generous: a cold build of the binaries takes several minutes on a busy 2-core machine.
@@ -39,17 +39,7 @@ KUBECTL_TIMEOUT_SECONDS = 180
 
 def kubernetes_binaries() -> Path:
     """The directory with kube-apiserver, kube-controller-manager, kubectl and etcd."""
-    completed = subprocess.run(
-        ["bash", str(INSTALL_SCRIPT)],
-        stdout=subprocess.PIPE,
-        text=True,
-        timeout=INSTALL_TIMEOUT_SECONDS,
-        check=False,
-    )
-    lines = completed.stdout.strip().splitlines()
-    assert completed.returncode == 0, "scripts/install_kubernetes.sh failed (see its stderr)"
-    assert lines, "scripts/install_kubernetes.sh printed no directory"
-    return Path(lines[-1])
+    return installed(INSTALL_SCRIPT, timeout=INSTALL_TIMEOUT_SECONDS)
 
 
 def wait_for(
@@ -323,22 +313,13 @@ class ControlPlane:
     def run(
         self, command: Sequence[str], *, check: bool = True, input_text: str | None = None
     ) -> subprocess.CompletedProcess[str]:
-        completed = subprocess.run(
-            list(command),
+        return run(
+            command,
             env=self.environment,
-            input=input_text,
-            capture_output=True,
-            text=True,
+            input_text=input_text,
             timeout=KUBECTL_TIMEOUT_SECONDS,
-            check=False,
-            cwd=REPO_ROOT,
+            check=check,
         )
-        if check:
-            assert completed.returncode == 0, (
-                f"{' '.join(command)} failed ({completed.returncode}):\n"
-                f"{completed.stdout}\n{completed.stderr}"
-            )
-        return completed
 
     def kubectl(
         self, *arguments: str, check: bool = True, input_text: str | None = None

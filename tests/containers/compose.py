@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.commands import REPO_ROOT, run
 
 
 @dataclass
@@ -68,12 +68,9 @@ class ComposeStack:
 
     def exec(self, service: str, *command: str) -> subprocess.CompletedProcess[str]:
         """A command in the service's running container, as the container's user."""
-        return subprocess.run(
+        return run(
             ["docker", "compose", "exec", "-T", service, *command],
-            cwd=REPO_ROOT,
             env=self.environment,
-            capture_output=True,
-            text=True,
             timeout=60,
             check=False,
         )
@@ -97,18 +94,4 @@ class ComposeStack:
 def docker(
     *arguments: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        ["docker", *arguments],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise AssertionError(
-            f"docker {' '.join(arguments)} exited {result.returncode}:\n"
-            f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-        )
-    return result
+    return run(["docker", *arguments], env=env, timeout=timeout)

@@ -12,7 +12,8 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from tests.containers.compose import REPO_ROOT, ComposeStack
+from tests.commands import REPO_ROOT
+from tests.containers.compose import ComposeStack
 from tests.containers.conftest import wait_healthy
 from tests.e2e.test_journey import Frontend
 from todo_common.platform import SERVICES

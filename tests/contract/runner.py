@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from devstack import ROOT
+from tests.commands import run
 
 CONFIG_FILE = ROOT / "schemathesis.toml"
 REPORT_DIR = ROOT / ".data" / "contract"
@@ -61,7 +61,7 @@ def run_schemathesis(
     # A report left by an earlier run must never stand for this one.
     junit.unlink(missing_ok=True)
     json_report.unlink(missing_ok=True)
-    result = subprocess.run(
+    result = run(
         [
             str(SCHEMATHESIS),
             "--config-file",
@@ -90,8 +90,8 @@ def run_schemathesis(
             "CONTRACT_ADMIN_EMAIL": ADMIN_EMAIL,
             "CONTRACT_ADMIN_PASSWORD": ADMIN_PASSWORD,
         },
-        capture_output=True,
-        text=True,
+        # Far beyond a run at the default depth (under two minutes): a hung run fails.
+        timeout=3600,
         check=False,
     )
     report = json.loads(json_report.read_text()) if json_report.exists() else {}

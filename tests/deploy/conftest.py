@@ -1,11 +1,11 @@
 """Fixtures of the deploy checks: kustomize, and both overlays rendered once per run."""
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.deploy.rendering import OVERLAYS, REPO_ROOT, Manifest, render
+from tests.commands import REPO_ROOT, installed
+from tests.deploy.rendering import OVERLAYS, Manifest, render
 
 pytest_plugins = ["todo_common.testing.fixtures"]
 
@@ -13,15 +13,7 @@ pytest_plugins = ["todo_common.testing.fixtures"]
 @pytest.fixture(scope="session")
 def kustomize() -> Path:
     """The pinned kustomize, from the cache or built once with Go (scripts/install_kustomize.sh)."""
-    completed = subprocess.run(
-        ["bash", str(REPO_ROOT / "scripts" / "install_kustomize.sh")],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert completed.returncode == 0, f"install_kustomize.sh failed:\n{completed.stderr}"
-    return Path(completed.stdout.strip().splitlines()[-1])
+    return installed(REPO_ROOT / "scripts" / "install_kustomize.sh", timeout=900)
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,15 @@
 """What the deploy checks share: the repository's layout and kustomize's rendered objects."""
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tests.commands import REPO_ROOT, run
 from todo_common.platform import SERVICE_PORTS
 
-__all__ = ["OVERLAYS", "REPO_ROOT", "SERVICE_PORTS", "Manifest", "render"]
+__all__ = ["OVERLAYS", "SERVICE_PORTS", "Manifest", "render"]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 OVERLAYS = ("dev", "prod")
 
 Manifest = dict[str, Any]
@@ -18,14 +17,9 @@ Manifest = dict[str, Any]
 
 def render(kustomize: Path, overlay: str) -> list[Manifest]:
     """`kustomize build k8s/overlays/<overlay>`, parsed."""
-    completed = subprocess.run(
-        [str(kustomize), "build", str(REPO_ROOT / "k8s" / "overlays" / overlay)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    completed = run(
+        [str(kustomize), "build", str(REPO_ROOT / "k8s" / "overlays" / overlay)], timeout=120
     )
-    assert completed.returncode == 0, f"kustomize build {overlay} failed:\n{completed.stderr}"
     return [doc for doc in yaml.safe_load_all(completed.stdout) if doc]
 
 

@@ -6,7 +6,8 @@ import re
 import pytest
 import yaml
 
-from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
+from tests.commands import REPO_ROOT
+from tests.deploy.rendering import SERVICE_PORTS
 from tests.deploy.service_settings import (
     assert_relay_delivers_to,
     load_service_settings,

@@ -10,7 +10,8 @@ import kubernetes_validate
 import pytest
 
 from auth.core.config import AuthSettings
-from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS, Manifest, named, of_kind
+from tests.commands import REPO_ROOT
+from tests.deploy.rendering import SERVICE_PORTS, Manifest, named, of_kind
 from tests.deploy.service_settings import (
     EVENT_EDGES,
     assert_base_url_of,

@@ -8,7 +8,8 @@ import psycopg2
 import pytest
 from psycopg2 import errors, sql
 
-from tests.deploy.rendering import REPO_ROOT, SERVICE_PORTS
+from tests.commands import REPO_ROOT, run
+from tests.deploy.rendering import SERVICE_PORTS
 from todo_common.embedded_postgres import (
     EmbeddedPostgres,
     _binary_dir,
@@ -47,14 +48,7 @@ def run_init_script(cluster: EmbeddedPostgres) -> subprocess.CompletedProcess[st
         "SERVICE_ROLE_SQL": str(SERVICE_ROLE_SQL),
         **{f"{name.upper()}_DB_PASSWORD": password for name, password in PASSWORDS.items()},
     }
-    return subprocess.run(
-        ["bash", str(INIT_SCRIPT)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run(["bash", str(INIT_SCRIPT)], env=environment, timeout=60, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -139,13 +133,6 @@ class TestServiceRoles:
             "PATH": f"{_binary_dir()}:{os.environ['PATH']}",
             "SERVICE_ROLE_SQL": str(SERVICE_ROLE_SQL),
         }
-        completed = subprocess.run(
-            ["bash", str(INIT_SCRIPT)],
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        completed = run(["bash", str(INIT_SCRIPT)], env=environment, timeout=60, check=False)
         assert completed.returncode != 0
         assert "AUTH_DB_PASSWORD must be set" in completed.stderr

@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from devstack import ROOT
+from tests.commands import run
 from todo_common.ports import free_ports
 
 READY_LINE = "Press Ctrl-C to stop everything"
@@ -98,15 +99,7 @@ def test_make_run_serves_refuses_a_second_run_and_stops_every_child(
         postgres_pid = int(postmaster.read_text().split()[0])
         assert len(children) >= 3  # todos, traefik and the app's server, at least
 
-        second = subprocess.run(
-            command,
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        second = run(command, cwd=ROOT, env=environment, timeout=60, check=False)
         assert second.returncode == 1
         assert "already running" in second.stdout
 

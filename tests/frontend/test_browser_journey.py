@@ -5,10 +5,10 @@ Vitest); this test starts the stack as `make run` does and runs it against that 
 """
 
 import os
-import subprocess
 
 from devstack.frontend import FRONTEND_DIR
 from devstack.stack import Stack
+from tests.commands import run
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -18,7 +18,7 @@ def test_the_user_journey_passes_in_a_real_browser(frontend_stack: Stack) -> Non
     assert frontend is not None
     assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: scripts/ci/browser.sh installs it"
 
-    result = subprocess.run(
+    result = run(
         [
             str(FRONTEND_DIR / "node_modules" / ".bin" / "vitest"),
             "run",
@@ -33,8 +33,6 @@ def test_the_user_journey_passes_in_a_real_browser(frontend_stack: Stack) -> Non
             "SCREENSHOT_DIR": str(FRONTEND_DIR / "test-results"),
             "NO_COLOR": "1",
         },
-        capture_output=True,
-        text=True,
         timeout=600,
         check=False,
     )
