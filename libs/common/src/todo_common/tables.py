@@ -34,8 +34,9 @@ def timestamp_field(**kwargs: Any) -> Any:
 def string_enum(enum_type: type[StrEnum], *, name: str) -> Enum:
     """An enum stored as its values in a short VARCHAR with a CHECK constraint.
 
-    Not a native PostgreSQL ENUM type: adding a member is then a constraint change in a
-    migration, with no `ALTER TYPE` that cannot run inside a transaction.
+    Not a native PostgreSQL ENUM type: adding a member is then an ordinary constraint change
+    in a migration, not an `ALTER TYPE ... ADD VALUE`, whose new value cannot be used in the
+    transaction that adds it.
     """
     return Enum(
         enum_type,
