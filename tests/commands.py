@@ -1,4 +1,4 @@
-"""Running the tools the suites drive: kustomize, kubectl, docker, Go, the install scripts."""
+"""Running the tools the suites drive: kustomize, kubectl, docker, Go, schemathesis."""
 
 from __future__ import annotations
 
@@ -40,17 +40,3 @@ def run(
             f"{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
         )
     return completed
-
-
-def installed(script: Path, *, timeout: float) -> Path:
-    """What an install script provides: the path it prints as the last line of its stdout.
-
-    Its progress (stderr) is not captured, so a long first build shows in pytest's output.
-    """
-    completed = subprocess.run(
-        ["bash", str(script)], stdout=subprocess.PIPE, text=True, timeout=timeout, check=False
-    )
-    lines = completed.stdout.strip().splitlines()
-    assert completed.returncode == 0, f"{script.name} failed (its messages are above)"
-    assert lines, f"{script.name} printed no path"
-    return Path(lines[-1])

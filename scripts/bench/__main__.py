@@ -20,7 +20,7 @@ from bench.config import SMALL_OWNER_TODOS, BenchConfig
 from bench.load import LoadResult, run_wrk
 from bench.scenarios import TODOS, Scenario, all_scenarios
 from devstack.gateway import GatewayPorts
-from devstack.processes import StartupError
+from devstack.processes import StartupError, provided_by
 from devstack.services import Service
 from devstack.stack import Stack, StackSettings
 from todo_common.platform import SERVICES
@@ -199,10 +199,7 @@ def _sessions(connection: Any) -> int:
 
 
 def install_wrk() -> Path:
-    result = subprocess.run(
-        ["bash", str(HERE / "install_wrk.sh")], stdout=subprocess.PIPE, text=True, check=True
-    )
-    return Path(result.stdout.strip().splitlines()[-1])
+    return provided_by(HERE / "install_wrk.sh", "wrk")
 
 
 def make_stack(folder: Path) -> Stack:

@@ -9,7 +9,6 @@ service URLs (AUTH_URL, USERS_URL, TODOS_URL) and limits from Traefik's environm
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import httpx
 import yaml
 
 from devstack import ROOT
-from devstack.processes import ManagedProcess, StartupError
+from devstack.processes import ManagedProcess, StartupError, provided_by
 from devstack.services import Service
 
 GATEWAY_DIR = ROOT / "gateway"
@@ -50,17 +49,8 @@ class GatewayPorts:
 
 
 def traefik_binary() -> Path:
-    """The pinned traefik from scripts/install_traefik.sh (PATH, cache, release or go build).
-
-    Its progress goes to our stderr; its last stdout line is the binary's path.
-    """
-    result = subprocess.run(
-        ["bash", str(INSTALL_SCRIPT)], stdout=subprocess.PIPE, text=True, check=False
-    )
-    lines = result.stdout.strip().splitlines()
-    if result.returncode != 0 or not lines:
-        raise StartupError("traefik", "scripts/install_traefik.sh could not provide traefik")
-    return Path(lines[-1])
+    """The pinned traefik from scripts/install_traefik.sh (PATH, cache, release or go build)."""
+    return provided_by(INSTALL_SCRIPT, "traefik")
 
 
 def render_static_config(

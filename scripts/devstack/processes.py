@@ -92,6 +92,20 @@ def tail(text: str, lines: int = 20) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
+def provided_by(script: Path, what: str, timeout: float | None = None) -> Path:
+    """What an install script (scripts/install_*.sh) provides: the last line of its stdout.
+
+    Its progress goes to stderr, left uncaptured so that a long first build shows.
+    """
+    result = subprocess.run(
+        ["bash", str(script)], stdout=subprocess.PIPE, text=True, timeout=timeout, check=False
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        raise StartupError(what, f"{script.name} could not provide it (its messages are above)")
+    return Path(lines[-1])
+
+
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

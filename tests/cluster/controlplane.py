@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from devstack.processes import ManagedProcess
-from tests.commands import REPO_ROOT, installed, run
+from devstack.processes import ManagedProcess, provided_by
+from tests.commands import REPO_ROOT, run
 from todo_common.ports import free_ports
 
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install_kubernetes.sh"
@@ -39,7 +39,7 @@ KUBECTL_TIMEOUT_SECONDS = 180
 
 def kubernetes_binaries() -> Path:
     """The directory with kube-apiserver, kube-controller-manager, kubectl and etcd."""
-    return installed(INSTALL_SCRIPT, timeout=INSTALL_TIMEOUT_SECONDS)
+    return provided_by(INSTALL_SCRIPT, "Kubernetes", timeout=INSTALL_TIMEOUT_SECONDS)
 
 
 def wait_for(

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.commands import REPO_ROOT, installed
+from devstack.processes import provided_by
+from tests.commands import REPO_ROOT
 from tests.deploy.rendering import OVERLAYS, Manifest, render
 
 pytest_plugins = ["todo_common.testing.fixtures"]
@@ -13,7 +14,7 @@ pytest_plugins = ["todo_common.testing.fixtures"]
 @pytest.fixture(scope="session")
 def kustomize() -> Path:
     """The pinned kustomize, from the cache or built once with Go (scripts/install_kustomize.sh)."""
-    return installed(REPO_ROOT / "scripts" / "install_kustomize.sh", timeout=900)
+    return provided_by(REPO_ROOT / "scripts" / "install_kustomize.sh", "kustomize", timeout=900)
 
 
 @pytest.fixture(scope="session")
