@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,8 @@ from devstack.services import Service
 from devstack.stack import Stack, StackSettings
 from todo_common.platform import SERVICES
 from todo_common.ports import free_ports
+from todo_common.security.tokens import mint_token
+from todo_common.testing.harness import TEST_AUDIENCE, TEST_ISSUER
 
 
 def _platform_settings(
@@ -91,3 +94,18 @@ def running_platform(
     finally:
         platform.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def platform_token(
+    stack: Stack, user_id: uuid.UUID | None = None, *, role: str = "user", email: str
+) -> str:
+    """An access token signed with the stack's secret, as the stack's auth would issue it."""
+    return mint_token(
+        subject=str(user_id or uuid.uuid4()),
+        role=role,
+        email=email,
+        issuer=TEST_ISSUER,
+        audience=TEST_AUDIENCE,
+        signing_key=stack.settings.jwt_secret,
+        algorithm="HS256",
+    )

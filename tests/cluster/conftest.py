@@ -60,7 +60,6 @@ class Deployed:
     # (kind, name) of every object in the namespace right after the migration step.
     after_migration: set[tuple[str, str]]
     migration_output: str
-    apply_output: str
 
     def rendered(self) -> list[Manifest]:
         """What `kubectl apply -k` sends: the overlay, rendered by the pinned kubectl."""
@@ -190,7 +189,7 @@ def deployed(
             lambda: len(cluster.get("-n", NAMESPACE, "pods")) >= 3,
             timeout=CONTROLLER_TIMEOUT_SECONDS,
         )
-        apply_output = deploy_step(cluster, "apply", overlay)
-        yield Deployed(overlay, cluster, after_migration, migration_output, apply_output)
+        deploy_step(cluster, "apply", overlay)
+        yield Deployed(overlay, cluster, after_migration, migration_output)
     finally:
         cluster.stop()

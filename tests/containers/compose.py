@@ -66,6 +66,18 @@ class ComposeStack:
         )
         return found[0]
 
+    def psql(self, sql: str) -> subprocess.CompletedProcess[str]:
+        """`sql` in the postgres container as the superuser; the rows unaligned, one a line."""
+        return self.exec(
+            "postgres",
+            "psql",
+            "--username=postgres",
+            "--dbname=todo",
+            "--no-align",
+            "--tuples-only",
+            f"--command={sql}",
+        )
+
     def exec(self, service: str, *command: str) -> subprocess.CompletedProcess[str]:
         """A command in the service's running container, as the container's user."""
         return run(

@@ -6,13 +6,13 @@ neither `make run` nor another stack), reached through the containerized gateway
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.commands import run
 from tests.containers.compose import ComposeStack
 from todo_common.ports import free_ports
 from todo_common.testing.waiting import eventually
@@ -23,7 +23,7 @@ COMPOSE_UP_TIMEOUT = 1800
 
 @pytest.fixture(scope="session")
 def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ComposeStack]:
-    if subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0:
+    if run(["docker", "info"], timeout=60, check=False).returncode != 0:
         pytest.fail(
             "no Docker Engine answers: run `make test-containers` (it starts one)", pytrace=False
         )

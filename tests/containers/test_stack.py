@@ -67,14 +67,8 @@ class TestFrontendJourney:
         assert refused["detail"] == "This account has been deleted"
         eventually(lambda: ada.login().status_code == 401, what="auth refuses the login")
         ids = ",".join(f"'{todo['id']}'" for todo in created)  # UUIDs the service issued
-        remaining = compose_stack.exec(
-            "postgres",
-            "psql",
-            "--username=postgres",
-            "--dbname=todo",
-            "--no-align",
-            "--tuples-only",
-            f"--command=SELECT count(*) FROM todos.todo WHERE id IN ({ids})",  # noqa: S608
+        remaining = compose_stack.psql(
+            f"SELECT count(*) FROM todos.todo WHERE id IN ({ids})"  # noqa: S608
         )
         assert remaining.returncode == 0, remaining.stderr
         assert remaining.stdout.split() == ["0"]
@@ -149,16 +143,8 @@ class TestMigrations:
 
         # It took the service's schema to the newest revision (the version table lives
         # in that schema).
-        version = compose_stack.exec(
-            "postgres",
-            "psql",
-            "--username=postgres",
-            "--dbname=todo",
-            "--no-align",
-            "--tuples-only",
-            # The schema is one of three fixed service names, never input.
-            f"--command=SELECT version_num FROM {service}.alembic_version",  # noqa: S608
-        )
+        # The schema is one of three fixed service names, never input.
+        version = compose_stack.psql(f"SELECT version_num FROM {service}.alembic_version")  # noqa: S608
         assert version.returncode == 0, version.stderr
         assert version.stdout.split() == [migration_head(service)]
 

@@ -6,9 +6,6 @@ from typing import Any
 import yaml
 
 from tests.commands import REPO_ROOT, run
-from todo_common.platform import SERVICE_PORTS
-
-__all__ = ["OVERLAYS", "SERVICE_PORTS", "Manifest", "render"]
 
 OVERLAYS = ("dev", "prod")
 

@@ -15,8 +15,8 @@ from fastapi.routing import APIRoute
 
 from auth.api.routes.service_tokens import router as service_tokens_router
 from auth.core.config import AuthMigrationSettings, AuthSettings
-from tests.deploy.rendering import SERVICE_PORTS
 from todo_common.events.envelope import EVENTS_PATH
+from todo_common.platform import SERVICE_PORTS
 from todo_common.settings import CommonSettings
 from todos.core.config import TodosSettings
 from users.core.config import UsersSettings

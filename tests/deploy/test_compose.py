@@ -7,12 +7,12 @@ import pytest
 import yaml
 
 from tests.commands import REPO_ROOT
-from tests.deploy.rendering import SERVICE_PORTS
 from tests.deploy.service_settings import (
     assert_relay_delivers_to,
     load_service_settings,
     published_to,
 )
+from todo_common.platform import SERVICE_PORTS
 from todo_common.security.service_tokens import LocalServiceTokenMinter, service_token_provider
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())

@@ -11,7 +11,7 @@ import pytest
 
 from auth.core.config import AuthSettings
 from tests.commands import REPO_ROOT
-from tests.deploy.rendering import SERVICE_PORTS, Manifest, named, of_kind
+from tests.deploy.rendering import Manifest, named, of_kind
 from tests.deploy.service_settings import (
     EVENT_EDGES,
     assert_base_url_of,
@@ -21,6 +21,7 @@ from tests.deploy.service_settings import (
     rsa_key_pair,
     service_token_path,
 )
+from todo_common.platform import SERVICE_PORTS
 from todo_common.security.service_tokens import (
     LocalServiceTokenMinter,
     ServiceTokenClient,

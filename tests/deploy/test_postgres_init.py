@@ -9,12 +9,12 @@ import pytest
 from psycopg2 import errors, sql
 
 from tests.commands import REPO_ROOT, run
-from tests.deploy.rendering import SERVICE_PORTS
 from todo_common.embedded_postgres import (
     EmbeddedPostgres,
     _binary_dir,
     provision_service_role,
 )
+from todo_common.platform import SERVICE_PORTS
 from todo_common.ports import free_port
 
 INIT_SCRIPT = REPO_ROOT / "deploy" / "postgres" / "init" / "10-service-roles.sh"

@@ -7,20 +7,20 @@ layout can change freely; the sets it documents must equal the documents' sets.
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auth.core.config import AuthSettings
 from auth.main import build_app as build_auth
+from tests.commands import REPO_ROOT
 from todo_common.testing.contract import openapi_document
 from todos.core.config import TodosSettings
 from todos.main import build_app as build_todos
 from users.core.config import UsersSettings
 from users.main import build_app as build_users
 
-API_DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+API_DOC = REPO_ROOT / "docs" / "api.md"
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 STATUS = re.compile(r"\b[1-5]\d\d\b")
 

@@ -19,8 +19,7 @@ import pytest
 
 from devstack.gateway import GatewayPorts
 from devstack.stack import Stack
-from tests.platform import running_platform
-from todo_common.security.tokens import mint_token
+from tests.platform import platform_token, running_platform
 
 pytest.register_assert_rewrite("tests.e2e.assertions", "todo_common.testing.assertions")
 
@@ -61,15 +60,7 @@ def make_token(stack: Stack) -> TokenFactory:
     """An access token signed with the stack's secret, as auth would issue it."""
 
     def factory(user_id: uuid.UUID | None = None, *, role: str = "user") -> str:
-        return mint_token(
-            subject=str(user_id or uuid.uuid4()),
-            role=role,
-            email="someone@example.com",
-            issuer="todo-auth",
-            audience="todo-platform",
-            signing_key=stack.settings.jwt_secret,
-            algorithm="HS256",
-        )
+        return platform_token(stack, user_id, role=role, email="someone@example.com")
 
     return factory
 

@@ -7,7 +7,6 @@ spelling of the rate-limited login either meets the rate limit, or is refused ou
 
 import http.client
 import json
-import time
 import uuid
 
 import httpx
@@ -114,11 +113,11 @@ class TestAccessLog:
         log = stack.settings.log_dir / "gateway-access.log"
 
         # Traefik writes its access log asynchronously: wait for the request's line.
-        def logged() -> bool:
-            time.sleep(0.2)
-            return log.exists() and "RouterName" in log.read_text()
-
-        eventually(logged, within=10, what="the request's access log line")
+        eventually(
+            lambda: log.exists() and "RouterName" in log.read_text(),
+            within=10,
+            what="the request's access log line",
+        )
         assert secret not in log.read_text()
 
 

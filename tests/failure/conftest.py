@@ -22,10 +22,9 @@ import pytest
 
 from devstack.stack import Stack
 from tests.failure.load import HTTP_TROUBLE
-from tests.integration.events.conftest import query as query_as
 from tests.integration.processes import ServiceProcess
-from tests.platform import running_platform
-from todo_common.security.tokens import mint_token
+from tests.platform import platform_token, running_platform
+from todo_common.testing.harness import query as query_as
 from todo_common.testing.waiting import holds_within
 
 # How long a request may wait for the database, in seconds; an answer to a request the
@@ -124,15 +123,7 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
 def bearer(stack: Stack, user_id: uuid.UUID | None = None, *, role: str = "user") -> dict[str, str]:
     """An Authorization header with a token signed as auth signs them, for a fresh user."""
     subject = user_id or uuid.uuid4()
-    token = mint_token(
-        subject=str(subject),
-        role=role,
-        email=f"{subject.hex[:12]}@example.com",
-        issuer="todo-auth",
-        audience="todo-platform",
-        signing_key=stack.settings.jwt_secret,
-        algorithm="HS256",
-    )
+    token = platform_token(stack, subject, role=role, email=f"{subject.hex[:12]}@example.com")
     return {"Authorization": f"Bearer {token}"}
 
 

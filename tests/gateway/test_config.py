@@ -5,15 +5,14 @@ with the real traefik by test_rendering.py, and what requests get through it by 
 this only checks the access log's privacy and that the README points at the gateway.
 """
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tests.commands import REPO_ROOT
 from todo_common.platform import SERVICES
 
-ROOT = Path(__file__).resolve().parents[2]
-STATIC = ROOT / "gateway" / "traefik.yml"
+STATIC = REPO_ROOT / "gateway" / "traefik.yml"
 
 
 def test_access_log_is_json_and_drops_credentials() -> None:
@@ -28,7 +27,7 @@ def test_access_log_is_json_and_drops_credentials() -> None:
 
 
 def test_readme_lists_the_gateway_urls() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (REPO_ROOT / "README.md").read_text()
 
     assert "http://localhost:8080" in readme
     assert "http://localhost:8082/metrics" in readme

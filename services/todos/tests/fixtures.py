@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
@@ -15,8 +15,6 @@ TODOS = "/api/v1/todos"
 BASE_DUE = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)
 
 Todo = dict[str, Any]
-ArgumentT = TypeVar("ArgumentT")
-ResultT = TypeVar("ResultT")
 
 
 def todo_path(todo_id: str | uuid.UUID) -> str:

@@ -5,13 +5,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import psycopg2
-import psycopg2.extras
 from fastapi.testclient import TestClient
 
 from todo_common.events.envelope import EVENTS_PATH
 from todo_common.testing.api import ApiCaller
-from todo_common.testing.harness import TokenFactory, mint_service_token
+from todo_common.testing.harness import TokenFactory, mint_service_token, query
 
 USERS = "/api/v1/users"
 ME = f"{USERS}/me"
@@ -84,13 +82,8 @@ def send_event(
 
 def outbox_rows(database_url: str) -> list[dict[str, Any]]:
     """The users outbox, oldest first, read as the users role."""
-    connection = psycopg2.connect(database_url)
-    try:
-        with connection, connection.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-            cursor.execute(
-                "SELECT event_id, event_type, subscriber, payload, delivered_at"
-                " FROM users.outbox_message ORDER BY created_at, subscriber"
-            )
-            return [dict(row) for row in cursor.fetchall()]
-    finally:
-        connection.close()
+    return query(
+        database_url,
+        "SELECT event_id, event_type, subscriber, payload, delivered_at"
+        " FROM users.outbox_message ORDER BY created_at, subscriber",
+    )

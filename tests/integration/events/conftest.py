@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg2
-import psycopg2.extras
 import pytest
 
 from tests.integration.processes import ServiceProcess
@@ -84,14 +82,3 @@ def stack(service_database_urls: dict[str, str]) -> Iterator[Stack]:
         for service in services:
             service.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def query(database_url: str, sql: str, parameters: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-    """Rows of `sql`, run as the role of `database_url` (a service's own)."""
-    connection = psycopg2.connect(database_url)
-    try:
-        with connection, connection.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-            cursor.execute(sql, parameters)
-            return [dict(row) for row in cursor.fetchall()] if cursor.description else []
-    finally:
-        connection.close()

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from tests.integration.events.conftest import Stack, query
-from todo_common.testing.harness import TokenFactory
+from tests.integration.events.conftest import Stack
+from todo_common.testing.harness import TokenFactory, query
 from todo_common.testing.waiting import eventually
 
 TODOS = "/api/v1/todos"

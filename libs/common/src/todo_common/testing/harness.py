@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import psycopg2
+import psycopg2.extras
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -120,6 +121,17 @@ def truncate_tables(
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {names} CASCADE")
+    finally:
+        connection.close()
+
+
+def query(database_url: str, sql: str, parameters: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """Rows of `sql`, run as the role of `database_url` (a service's own)."""
+    connection = psycopg2.connect(database_url)
+    try:
+        with connection, connection.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+            cursor.execute(sql, parameters)
+            return [dict(row) for row in cursor.fetchall()] if cursor.description else []
     finally:
         connection.close()
 
