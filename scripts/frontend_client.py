@@ -18,36 +18,33 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from auth.core.config import AuthSettings
 from devstack import ROOT
+from todo_common.platform import SERVICES
+from todo_common.settings import CommonSettings
+from todo_common.testing.contract import openapi_document
+from todos.core.config import TodosSettings
+from users.core.config import UsersSettings
 
 FRONTEND = ROOT / "frontend"
 GENERATED = FRONTEND / "src" / "api" / "generated"
 OPENAPI_TYPESCRIPT = FRONTEND / "node_modules" / ".bin" / "openapi-typescript"
-# service -> (its settings class, module:name); the values below are never used to connect.
-SERVICES = {
-    "auth": "auth.core.config:AuthSettings",
-    "users": "users.core.config:UsersSettings",
-    "todos": "todos.core.config:TodosSettings",
-}
-PLACEHOLDER_SETTINGS = {
-    "database_url": "postgresql://unused@127.0.0.1:9/unused",
-    "jwt_secret": "document-only-secret-0123456789abcdef",
+SETTINGS_CLASSES: dict[str, type[CommonSettings]] = {
+    "auth": AuthSettings,
+    "users": UsersSettings,
+    "todos": TodosSettings,
 }
 
 
-def openapi_document(service: str) -> dict[str, Any]:
-    module_name, class_name = SERVICES[service].split(":")
-    settings_class = getattr(importlib.import_module(module_name), class_name)
+def service_document(service: str) -> dict[str, Any]:
     build_app = importlib.import_module(f"{service}.main").build_app
-    settings = settings_class(_env_file=None, **PLACEHOLDER_SETTINGS)
-    document: dict[str, Any] = build_app(settings).openapi()
-    return document
+    return openapi_document(build_app, SETTINGS_CLASSES[service])
 
 
 def generate(service: str, work_dir: Path) -> str:
     """The TypeScript openapi-typescript writes for `service`'s document."""
     document = work_dir / f"{service}.json"
-    document.write_text(json.dumps(openapi_document(service), indent=2, sort_keys=True))
+    document.write_text(json.dumps(service_document(service), indent=2, sort_keys=True))
     output = work_dir / f"{service}.ts"
     subprocess.run(
         [str(OPENAPI_TYPESCRIPT), str(document), "--output", str(output)],

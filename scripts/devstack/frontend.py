@@ -11,15 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from devstack import ROOT
-from devstack.processes import ManagedProcess, StartupError, tail
+from devstack import ROOT, processes
+from devstack.processes import ManagedProcess, StartupError, answers_ok
 
 FRONTEND_DIR = ROOT / "frontend"
 VITE = FRONTEND_DIR / "node_modules" / ".bin" / "vite"
@@ -116,16 +113,4 @@ def frontend_process(
 def wait_until_ready(
     settings: FrontendSettings, process: ManagedProcess, timeout: float = 30
 ) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not process.is_running():
-            raise StartupError("frontend", f"exited with code {process.exit_code}", process.log)
-        try:
-            if httpx.get(settings.local_url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise StartupError(
-        "frontend", f"not ready after {timeout:.0f} s: {tail(process.log_tail())}", process.log
-    )
+    processes.wait_until_ready("frontend", process, lambda: answers_ok(settings.local_url), timeout)

@@ -9,7 +9,6 @@ service URLs (AUTH_URL, USERS_URL, TODOS_URL) and limits from Traefik's environm
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,8 @@ from typing import Any
 import httpx
 import yaml
 
-from devstack import ROOT
-from devstack.processes import ManagedProcess, StartupError, provided_by
+from devstack import ROOT, processes
+from devstack.processes import ManagedProcess, provided_by
 from devstack.services import Service
 
 GATEWAY_DIR = ROOT / "gateway"
@@ -97,21 +96,10 @@ def wait_until_ready(
 ) -> None:
     """Ready means: Traefik answers its ping, its health checks have seen every running
     service up, and each running service answers through it."""
-    deadline = time.monotonic() + timeout
-    waiting_for: str | None = "its ping"
     with httpx.Client(timeout=2) as client:
-        while time.monotonic() < deadline:
-            if not process.is_running():
-                raise StartupError("gateway", f"exited with code {process.exit_code}", process.log)
-            try:
-                waiting_for = _first_unmet_condition(client, ports, running)
-            except httpx.HTTPError:
-                pass
-            else:
-                if waiting_for is None:
-                    return
-            time.sleep(0.2)
-    raise StartupError("gateway", f"not ready after {timeout:.0f} s: {waiting_for}", process.log)
+        processes.wait_until_ready(
+            "gateway", process, lambda: _first_unmet_condition(client, ports, running), timeout
+        )
 
 
 def _first_unmet_condition(

@@ -8,9 +8,12 @@ import os
 import signal
 import socket
 import subprocess
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 _PR_SET_PDEATHSIG = 1
 
@@ -90,6 +93,38 @@ class ManagedProcess:
 
 def tail(text: str, lines: int = 20) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def wait_until_ready(
+    part: str, process: ManagedProcess, unmet: Callable[[], str | None], timeout: float
+) -> None:
+    """Poll `unmet` (what `part` is still waiting for, None once ready) while `process` runs.
+
+    A request that fails (not listening yet, a reset) is one more try, not a failure.
+    """
+    deadline = time.monotonic() + timeout
+    waiting_for: str | None = "a first answer"
+    while time.monotonic() < deadline:
+        if not process.is_running():
+            raise StartupError(part, f"exited with code {process.exit_code}", process.log)
+        try:
+            waiting_for = unmet()
+        except httpx.HTTPError:
+            pass
+        else:
+            if waiting_for is None:
+                return
+        time.sleep(0.2)
+    raise StartupError(
+        part,
+        f"not ready after {timeout:.0f} s, waiting for {waiting_for}: {process.log_tail()}",
+        process.log,
+    )
+
+
+def answers_ok(url: str) -> str | None:
+    """None when `url` answers 200, else what is awaited (for `wait_until_ready`)."""
+    return None if httpx.get(url, timeout=2).status_code == 200 else f"200 from {url}"
 
 
 def provided_by(script: Path, what: str, timeout: float | None = None) -> Path:

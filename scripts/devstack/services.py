@@ -5,15 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from devstack import ROOT
-from devstack.processes import ManagedProcess, StartupError, tail
+from devstack import ROOT, processes
+from devstack.processes import ManagedProcess, StartupError, answers_ok, tail
 from todo_common.platform import SERVICE_PORTS
 
 VENV_BIN = Path(sys.executable).parent
@@ -73,7 +70,7 @@ def service_process(
             "127.0.0.1",
             "--port",
             str(service.port),
-            # The containers' settings (services/*/Dockerfile): uvicorn's fast event loop and
+            # The containers' settings (the root Dockerfile): uvicorn's fast event loop and
             # HTTP parser, and WEB_CONCURRENCY workers (uvicorn reads it; one by default).
             "--loop",
             "uvloop",
@@ -89,14 +86,6 @@ def service_process(
 
 
 def wait_until_ready(service: Service, process: ManagedProcess, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not process.is_running():
-            raise StartupError(service.name, f"exited with code {process.exit_code}", process.log)
-        try:
-            if httpx.get(f"{service.base_url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise StartupError(service.name, f"not ready after {timeout:.0f} s", process.log)
+    processes.wait_until_ready(
+        service.name, process, lambda: answers_ok(f"{service.base_url}/readyz"), timeout
+    )

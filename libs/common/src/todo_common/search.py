@@ -36,12 +36,12 @@ def contains_text(text: str, *columns: Mapped[str] | Mapped[str | None]) -> Colu
     return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
-def create_trigram_indexes(op: Any, *, schema: str, table: str, columns: list[str]) -> bool:
+def create_trigram_indexes(op: Any, *, schema: str, table: str, columns: list[str]) -> None:
     """GIN trigram indexes on `columns`, which `contains_text` can use; call from `upgrade()`.
 
     Only where pg_trgm is installed and its schema is usable by this role (provisioning
     installs it: docs/operations.md); elsewhere the search stays a scan, bounded by the
-    statement timeout, and this answers False. Built CONCURRENTLY, so writes go on while
+    statement timeout, and a warning says so. Built CONCURRENTLY, so writes go on while
     a big table is indexed; IF NOT EXISTS, so a later run adds what an earlier one lacked.
     """
     connection = op.get_bind()
@@ -55,7 +55,7 @@ def create_trigram_indexes(op: Any, *, schema: str, table: str, columns: list[st
         logger.warning(
             "pg_trgm is not available to this role: %s.%s keeps no search index", schema, table
         )
-        return False
+        return
     with op.get_context().autocommit_block():
         for column in columns:
             op.create_index(
@@ -68,7 +68,6 @@ def create_trigram_indexes(op: Any, *, schema: str, table: str, columns: list[st
                 postgresql_concurrently=True,
                 if_not_exists=True,
             )
-    return True
 
 
 def drop_trigram_indexes(op: Any, *, schema: str, table: str, columns: list[str]) -> None:

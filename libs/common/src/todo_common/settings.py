@@ -52,9 +52,10 @@ class CommonSettings(BaseSettings):
     database_url_direct: str | None = Field(default=None, pattern=r"^postgres(ql)?(\+psycopg2)?://")
     # Defaults to `service_name`, which is also the schema the service's models name.
     db_schema: str = Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")
-    # The pool is sized to the handler thread pool (create_app sets that to pool size plus
-    # overflow). Overflow connections are closed as soon as they are returned, so any
-    # overflow in steady use is connection churn: keep it 0 and size the pool instead.
+    # A request holds one of pool size + overflow connection slots (database.connection_slots)
+    # before it takes a connection. Overflow connections are closed as soon as they are
+    # returned, so any overflow in steady use is connection churn: keep it 0 and size the
+    # pool instead.
     db_pool_size: PositiveInt = 10
     db_max_overflow: Annotated[int, Field(ge=0)] = 0
     db_pool_timeout_seconds: PositiveFloat = 5.0
@@ -186,8 +187,11 @@ class CommonSettings(BaseSettings):
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 
-def app_settings(request: Request) -> BaseSettings:
-    """The settings the app was built with (create_app keeps them on `app.state`)."""
+async def app_settings(request: Request) -> BaseSettings:
+    """The settings the app was built with (create_app keeps them on `app.state`).
+
+    async: a sync dependency would cost a worker-thread hop to read an attribute.
+    """
     settings: BaseSettings = request.app.state.settings
     return settings
 

@@ -97,7 +97,7 @@ def update_todo(
 def delete_todo(
     session: Session, *, owner_id: uuid.UUID, todo_id: uuid.UUID, if_match: str | None
 ) -> None:
-    todo = _owned_todo(session, owner_id=owner_id, todo_id=todo_id, for_update=True)
+    todo = _owned_todo(session, owner_id=owner_id, todo_id=todo_id)
     require_match(if_match, todo.version)
     session.delete(todo)
     session.flush()
@@ -112,7 +112,7 @@ def _change(
 ) -> Todo:
     # The row lock makes check-then-write atomic: two writers holding the same ETag cannot
     # both pass the If-Match check.
-    todo = _owned_todo(session, owner_id=owner_id, todo_id=todo_id, for_update=True)
+    todo = _owned_todo(session, owner_id=owner_id, todo_id=todo_id)
     require_match(if_match, todo.version)
     for field, value in values.items():
         setattr(todo, field, value)
@@ -123,13 +123,10 @@ def _change(
     return todo
 
 
-def _owned_todo(
-    session: Session, *, owner_id: uuid.UUID, todo_id: uuid.UUID, for_update: bool
-) -> Todo:
+def _owned_todo(session: Session, *, owner_id: uuid.UUID, todo_id: uuid.UUID) -> Todo:
+    """The owner's todo, locked for the change about to be made to it."""
     statement = select(Todo).where(Todo.id == todo_id, Todo.owner_id == owner_id)
-    if for_update:
-        statement = statement.with_for_update()
-    todo = session.exec(statement).first()
+    todo = session.exec(statement.with_for_update()).first()
     if todo is None:
         raise TodoNotFound()
     return todo
